@@ -1,0 +1,81 @@
+package dev.terrain.model.problem;
+
+import ai.djl.ndarray.NDArray;
+import dev.terrain.model.jet.Jet;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One set of points of a batch, on the device: coordinates x [B, d], weights [B, 1] (each loss term
+ * on this set is sum_i w_i g_i), fields that do not depend on theta (source f, targets, exact values)
+ * computed once when the set is made, and the jets of the hard-constraint ansatz at these points.
+ */
+public final class PointSet {
+    private final String name;
+    private final NDArray x;
+    private final NDArray weights;
+    private final Map<String, NDArray> fields = new HashMap<>();
+    private Jet ansatzFactor;
+    private Jet ansatzShift;
+
+    public PointSet(String name, NDArray x, NDArray weights) {
+        this.name = name;
+        this.x = x;
+        this.weights = weights;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Coordinates [B, d]. */
+    public NDArray x() {
+        return x;
+    }
+
+    /** Column k of x, shape [B, 1]. */
+    public NDArray x(int k) {
+        return x.get(new ai.djl.ndarray.index.NDIndex(":, {}:{}", k, k + 1));
+    }
+
+    public NDArray weights() {
+        return weights;
+    }
+
+    public long size() {
+        return x.getShape().get(0);
+    }
+
+    public void put(String field, NDArray value) {
+        fields.put(field, value);
+    }
+
+    /** A field the problem stored when it prepared this set. */
+    public NDArray field(String field) {
+        NDArray v = fields.get(field);
+        if (v == null) {
+            throw new IllegalStateException("point set '" + name + "' has no field '" + field + "'");
+        }
+        return v;
+    }
+
+    public Map<String, NDArray> fields() {
+        return fields;
+    }
+
+    /** Stores the ansatz jets at these points (done by the objective when the set is made). */
+    public void setAnsatz(Jet factor, Jet shift) {
+        this.ansatzFactor = factor;
+        this.ansatzShift = shift;
+    }
+
+    /** B(x) of u = B(x) NN(x) + g(x), or null without a hard constraint. */
+    public Jet ansatzFactor() {
+        return ansatzFactor;
+    }
+
+    /** g(x), or null when it is zero. */
+    public Jet ansatzShift() {
+        return ansatzShift;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.terrain.model.quad;
+
+/**
+ * Points and quadrature weights on the Java heap: {@code x} is row-major [n, d], {@code w} has n
+ * entries summing to the measure of the region, so that sum_i w_i g(x_i) approximates the integral.
+ */
+public record HostPoints(int n, int dim, double[] x, double[] w) {
+    public HostPoints {
+        if (x.length != (long) n * dim || w.length != n) {
+            throw new IllegalArgumentException("points: " + x.length + " coordinates and " + w.length
+                    + " weights for n=" + n + ", d=" + dim);
+        }
+    }
+
+    public double coordinate(int i, int k) {
+        return x[i * dim + k];
+    }
+
+    public double weightSum() {
+        double s = 0;
+        for (double v : w) {
+            s += v;
+        }
+        return s;
+    }
+}

@@ -1,0 +1,163 @@
+package dev.terrain.model.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.terrain.model.jet.Jet;
+import dev.terrain.model.nn.Network;
+import dev.terrain.model.problem.Ansatz;
+import dev.terrain.model.problem.LossKind;
+import dev.terrain.model.problem.LossTerm;
+import dev.terrain.model.problem.PointSet;
+import dev.terrain.model.problem.Problem;
+import dev.terrain.model.quad.HostPoints;
+import dev.terrain.model.quad.Region;
+import dev.terrain.model.tensor.Scalars;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The loss J(theta) = sum_t lambda_t J_t(theta) of a problem, a loss family and a network, with each
+ * term J_t = sum_i w_i g_t(u)(x_i) evaluated from one jet forward pass per point set (SPEC 3.2-3.4).
+ * For the residual family the weights of a set are normalised to sum to one (a quadrature-weighted
+ * mean, as PINN losses are written); for the energy family they integrate over the region.
+ */
+public final class Objective {
+    private final Problem problem;
+    private final LossKind kind;
+    private final Network network;
+    private final Scalars c;
+    private final List<LossTerm> terms;
+    private final Map<String, Double> weights;
+    private final Map<String, Integer> setOrder = new LinkedHashMap<>();
+
+    public Objective(Problem problem, LossKind kind, Network network, Map<String, Double> termWeights, Scalars c) {
+        if (!problem.lossKinds().contains(kind)) {
+            throw new IllegalArgumentException("problem '" + problem.id() + "' has no " + kind.id() + " loss; valid: "
+                    + problem.lossKinds().stream().map(LossKind::id).toList());
+        }
+        this.problem = problem;
+        this.kind = kind;
+        this.network = network;
+        this.c = c;
+        this.terms = problem.terms(kind);
+        this.weights = new LinkedHashMap<>();
+        for (LossTerm t : terms) {
+            weights.put(t.name(), 1.0);
+            setOrder.merge(t.pointSet(), t.order(), Math::max);
+        }
+        for (Map.Entry<String, Double> e : termWeights.entrySet()) {
+            if (!weights.containsKey(e.getKey())) {
+                throw new IllegalArgumentException("loss.weights." + e.getKey() + ": problem '" + problem.id()
+                        + "' has no term '" + e.getKey() + "' in its " + kind.id() + " loss; terms: " + weights.keySet());
+            }
+            weights.put(e.getKey(), e.getValue());
+        }
+    }
+
+    public Problem problem() {
+        return problem;
+    }
+
+    public LossKind kind() {
+        return kind;
+    }
+
+    public Network network() {
+        return network;
+    }
+
+    public Scalars scalars() {
+        return c;
+    }
+
+    /** Term names in order. */
+    public List<String> termNames() {
+        return terms.stream().map(LossTerm::name).toList();
+    }
+
+    /** Current weight lambda_t of each term (mutable by weight annealing). */
+    public Map<String, Double> weights() {
+        return weights;
+    }
+
+    /** The regions of the point sets this loss reads. */
+    public Map<String, Region> pointSets() {
+        return problem.pointSets(kind);
+    }
+
+    /** Moves sampled points to the device and prepares the problem's fields and ansatz jets. */
+    public Map<String, PointSet> toDevice(Map<String, HostPoints> host, NDManager manager) {
+        Map<String, PointSet> batch = new HashMap<>();
+        for (Map.Entry<String, HostPoints> e : host.entrySet()) {
+            HostPoints h = e.getValue();
+            NDArray x = manager.create(h.x(), new Shape(h.n(), h.dim())).toType(c.dataType(), false);
+            double[] w = h.w().clone();
+            if (kind == LossKind.RESIDUAL) {
+                double s = h.weightSum();
+                for (int i = 0; i < w.length; i++) {
+                    w[i] /= s;
+                }
+            }
+            NDArray wt = manager.create(w, new Shape(h.n(), 1)).toType(c.dataType(), false);
+            PointSet set = new PointSet(e.getKey(), x, wt);
+            problem.prepare(set, c);
+            int order = setOrder.getOrDefault(e.getKey(), 0);
+            problem.ansatz().ifPresent(a -> attachAnsatz(set, a, order));
+            batch.put(e.getKey(), set);
+        }
+        return batch;
+    }
+
+    private void attachAnsatz(PointSet set, Ansatz a, int order) {
+        Jet x = Jet.input(set.x(), order);
+        set.setAnsatz(a.factor(x, c), a.shift(x, c));
+    }
+
+    /** u and its jet at the points of a set: NN forward pass, then the ansatz B NN + g. */
+    public Jet solution(PointSet set, int order) {
+        Jet n = network.forward(Jet.input(set.x(), order), c);
+        Jet b = set.ansatzFactor();
+        if (b == null) {
+            return n;
+        }
+        Jet u = b.times(n, c);
+        return set.ansatzShift() == null ? u : u.plus(set.ansatzShift());
+    }
+
+    /** Every term and the weighted total on a batch. */
+    public LossValues evaluate(Map<String, PointSet> batch) {
+        Map<String, Jet> jets = new HashMap<>();
+        for (Map.Entry<String, Integer> e : setOrder.entrySet()) {
+            PointSet set = required(batch, e.getKey());
+            jets.put(e.getKey(), solution(set, e.getValue()));
+        }
+        Map<String, NDArray> values = new LinkedHashMap<>();
+        NDArray total = null;
+        for (LossTerm t : terms) {
+            PointSet set = required(batch, t.pointSet());
+            NDArray g = t.integrand().apply(jets.get(t.pointSet()), set, c);
+            NDArray v = g.mul(set.weights()).sum();
+            values.put(t.name(), v);
+            double lambda = weights.get(t.name());
+            NDArray weighted = lambda == 1.0 ? v : v.mul(c.of(lambda));
+            total = total == null ? weighted : total.add(weighted);
+        }
+        return new LossValues(total, values);
+    }
+
+    private static PointSet required(Map<String, PointSet> batch, String name) {
+        PointSet s = batch.get(name);
+        if (s == null) {
+            throw new IllegalStateException("batch has no point set '" + name + "'");
+        }
+        return s;
+    }
+
+    /** u at the given points (no derivatives), shape [B, outputDim]. */
+    public NDArray predict(PointSet set) {
+        return solution(set, 0).value();
+    }
+}

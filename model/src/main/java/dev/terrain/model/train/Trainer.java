@@ -1,0 +1,159 @@
+package dev.terrain.model.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
+import dev.terrain.model.optim.Optimizer;
+import dev.terrain.model.problem.PointSet;
+import dev.terrain.model.problem.Problem;
+import dev.terrain.model.quad.HostPoints;
+import dev.terrain.model.quad.Region;
+import dev.terrain.model.quad.Sampler;
+import dev.terrain.model.tensor.NoGrad;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The training step: sample (or reuse) the batch, one jet forward pass per point set, one
+ * first-order backward pass, one optimizer update. Every temporary of a step lives in an
+ * {@link NDScope} that closes with the step, so memory stays flat over a long run.
+ */
+public final class Trainer {
+    private final Objective objective;
+    private final Optimizer optimizer;
+    private final Map<String, SetSampling> sampling;
+    private final boolean resample;
+    private final SplittableRandom rng;
+    private final NDManager manager;
+    private final PointSet testSet;
+    private final NDArray exactOnTest;
+    private final NDArray exactNormSquared;
+    private Map<String, PointSet> fixedBatch;
+    private long step;
+
+    public Trainer(Objective objective, Optimizer optimizer, Map<String, SetSampling> sampling, boolean resample,
+            long samplingSeed, int testPoints, NDManager manager) {
+        this.objective = objective;
+        this.optimizer = optimizer;
+        this.sampling = Map.copyOf(sampling);
+        this.resample = resample;
+        this.rng = new SplittableRandom(samplingSeed);
+        this.manager = manager;
+        for (String set : objective.pointSets().keySet()) {
+            if (!sampling.containsKey(set)) {
+                throw new IllegalArgumentException("sampling." + set + " is missing: problem '"
+                        + objective.problem().id() + "' needs point sets " + objective.pointSets().keySet());
+            }
+        }
+        Problem problem = objective.problem();
+        if (problem.exact().isPresent()) {
+            HostPoints test = TestSet.of(problem.domain(), testPoints);
+            this.testSet = objective.toDevice(Map.of("test", test), manager).get("test");
+            this.exactOnTest = problem.exact().get().at(testSet.x(), objective.scalars());
+            this.exactNormSquared = exactOnTest.square().sum();
+        } else {
+            this.testSet = null;
+            this.exactOnTest = null;
+            this.exactNormSquared = null;
+        }
+    }
+
+    public long step() {
+        return step;
+    }
+
+    public Objective objective() {
+        return objective;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** Draws a batch on the host for every point set of the loss. */
+    private Map<String, HostPoints> sampleHost() {
+        Map<String, HostPoints> host = new HashMap<>();
+        for (Map.Entry<String, Region> e : objective.pointSets().entrySet()) {
+            SetSampling s = sampling.get(e.getKey());
+            host.put(e.getKey(), Sampler.sample(objective.problem().domain(), e.getValue(), s.rule(), s.points(), rng));
+        }
+        return host;
+    }
+
+    private Map<String, PointSet> batch() {
+        if (resample) {
+            return objective.toDevice(sampleHost(), manager);
+        }
+        if (fixedBatch == null) {
+            // Created outside the step scope: lives as long as the run's manager.
+            fixedBatch = objective.toDevice(sampleHost(), manager);
+        }
+        return fixedBatch;
+    }
+
+    /**
+     * One training step. When {@code report} is set, the step's losses are copied to the host (one
+     * device sync) and returned; otherwise nothing leaves the device and null is returned.
+     */
+    public StepReport train(boolean report) {
+        if (!resample && fixedBatch == null) {
+            batch();
+        }
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            Map<String, PointSet> batch = batch();
+            LossValues loss;
+            try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
+                loss = objective.evaluate(batch);
+                gc.backward(loss.total());
+            }
+            optimizer.update(objective.network().parameters(), step);
+            step++;
+            return report ? toHost(step, loss, Double.NaN) : null;
+        }
+    }
+
+    /** The losses at the current parameters (no update) and the relative L2 error. */
+    public StepReport evaluate() {
+        try (NDScope scope = new NDScope(); NoGrad off = new NoGrad()) {
+            scope.suppressNotUsedWarning();
+            LossValues loss = objective.evaluate(batch());
+            return toHost(step, loss, relativeL2());
+        }
+    }
+
+    /** ||u - u*|| / ||u*|| on the test points, or NaN without an exact solution. */
+    public double relativeL2() {
+        if (testSet == null) {
+            return Double.NaN;
+        }
+        try (NDScope scope = new NDScope(); NoGrad off = new NoGrad()) {
+            scope.suppressNotUsedWarning();
+            NDArray u = objective.predict(testSet);
+            NDArray err = u.sub(exactOnTest).square().sum().div(exactNormSquared).sqrt();
+            return err.toType(DataType.FLOAT64, false).getDouble();
+        }
+    }
+
+    private StepReport toHost(long at, LossValues loss, double relL2) {
+        List<String> names = List.copyOf(loss.terms().keySet());
+        NDList parts = new NDList();
+        for (String n : names) {
+            parts.add(loss.terms().get(n).reshape(1));
+        }
+        parts.add(loss.total().reshape(1));
+        double[] v = NDArrays.concat(parts).toType(DataType.FLOAT64, false).toDoubleArray();
+        Map<String, Double> terms = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            terms.put(names.get(i), v[i]);
+        }
+        return new StepReport(at, terms, v[names.size()], relL2);
+    }
+}
