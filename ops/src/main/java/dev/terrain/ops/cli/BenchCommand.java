@@ -1,0 +1,103 @@
+package dev.terrain.ops.cli;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.terrain.model.train.Trainer;
+import dev.terrain.ops.config.RunSettings;
+import dev.terrain.ops.config.SettingsLoader;
+import dev.terrain.ops.config.UserError;
+import dev.terrain.ops.run.RunFactory;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code terrain bench train}: training steps per second of the 1D Poisson DGM and the Helmholtz
+ * examples in float32 and float64, written as JSON under {@code bench/results/}. Timed after a
+ * warm-up, with metrics off, in one process so the ratios are comparable.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; writes JSON under bench/results/.")
+final class BenchCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "WHAT", description = "what to benchmark: train")
+    String what;
+
+    @Option(names = "--steps", description = "timed steps per case (default ${DEFAULT-VALUE})")
+    long steps = 1000;
+
+    @Option(names = "--warmup", description = "untimed steps first (default ${DEFAULT-VALUE})")
+    long warmup = 100;
+
+    @Option(names = "--examples", split = ",", description = "example files (default: poisson1d-dgm, helmholtz2d)")
+    List<File> examples = List.of(new File("examples/poisson1d-dgm.conf"), new File("examples/helmholtz2d.conf"));
+
+    @Option(names = "--out", description = "output directory (default ${DEFAULT-VALUE})")
+    Path out = Path.of("bench", "results");
+
+    @Override
+    public Integer call() throws IOException {
+        if (!what.equals("train")) {
+            throw new UserError("unknown benchmark '" + what + "'; valid: train");
+        }
+        if (steps < 1 || warmup < 0) {
+            throw new UserError("--steps must be at least 1 and --warmup not negative");
+        }
+        List<Map<String, Object>> cases = new ArrayList<>();
+        for (File example : examples) {
+            for (String dtype : List.of("float32", "float64")) {
+                cases.add(measure(example, dtype));
+            }
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("benchmark", "train");
+        result.put("date", LocalDateTime.now().toString());
+        result.put("cores", Runtime.getRuntime().availableProcessors());
+        result.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
+        result.put("cases", cases);
+        Files.createDirectories(out);
+        Path file = out.resolve("train-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".json");
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), result);
+        System.out.println("wrote " + file);
+        return 0;
+    }
+
+    private Map<String, Object> measure(File example, String dtype) {
+        RunSettings s = SettingsLoader.load(example, Map.of("train.dtype", dtype));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Trainer trainer = RunFactory.build(s, manager);
+            for (long i = 0; i < warmup; i++) {
+                trainer.train(false);
+            }
+            trainer.relativeL2(); // forces the queued native work of the warm-up to finish
+            long t0 = System.nanoTime();
+            for (long i = 0; i < steps; i++) {
+                trainer.train(false);
+            }
+            double loss = trainer.evaluate().total();
+            double sec = (System.nanoTime() - t0) / 1e9;
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("example", example.getName());
+            c.put("problem", s.problemId());
+            c.put("dtype", dtype);
+            c.put("parameters", trainer.objective().network().parameters().count());
+            c.put("steps", steps);
+            c.put("seconds", sec);
+            c.put("steps_per_s", steps / sec);
+            c.put("final_loss", loss);
+            System.out.printf(Locale.ROOT, "%-24s %-8s %8.1f steps/s%n", example.getName(), dtype, steps / sec);
+            return c;
+        }
+    }
+}

@@ -1,0 +1,237 @@
+package dev.terrain.ops.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
+import dev.terrain.model.jet.Activation;
+import dev.terrain.model.nn.Initializer;
+import dev.terrain.model.nn.NetworkSpec;
+import dev.terrain.model.quad.Rule;
+import dev.terrain.model.train.SetSampling;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Reads a run: {@code reference.conf} defaults (block {@code terrain}), then the run file, then
+ * {@code -Dkey=value} overrides, into {@link RunSettings}. Any unknown key or badly typed value fails
+ * here, before anything is written, with the key's name.
+ */
+public final class SettingsLoader {
+    /** Sections whose keys are checked elsewhere (problem parameters, term names, point set names). */
+    private static final Set<String> OPEN_SECTIONS = Set.of("problem", "loss.weights", "sampling.sets");
+
+    private SettingsLoader() {}
+
+    public static Config defaults() {
+        return ConfigFactory.defaultReference().getConfig("terrain");
+    }
+
+    /** Loads {@code file} with {@code overrides} (key = value strings, parsed as HOCON values). */
+    public static RunSettings load(File file, Map<String, String> overrides) {
+        if (!file.isFile()) {
+            throw new UserError("config file not found: " + file);
+        }
+        Config user;
+        try {
+            user = ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
+            user = overrides(overrides).withFallback(user).resolve();
+        } catch (ConfigException e) {
+            throw new UserError("cannot read " + file + ": " + e.getMessage());
+        }
+        checkKnownKeys(user, defaults());
+        Config c = user.withFallback(defaults());
+        String name = file.getName().replaceFirst("\\.conf$", "");
+        try {
+            return read(c, name);
+        } catch (ConfigException.WrongType e) {
+            throw new UserError("bad value: " + e.getMessage());
+        } catch (ConfigException e) {
+            throw new UserError(e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+
+    private static Config overrides(Map<String, String> overrides) {
+        Config out = ConfigFactory.empty();
+        for (Map.Entry<String, String> e : overrides.entrySet()) {
+            Config one;
+            try {
+                one = ConfigFactory.parseString(e.getKey() + " = " + e.getValue());
+            } catch (ConfigException notHocon) {
+                // A bare word HOCON cannot parse (e.g. a path with colons) is taken as a string.
+                try {
+                    one = ConfigFactory.empty().withValue(e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue()));
+                } catch (ConfigException badKey) {
+                    throw new UserError("bad override -D" + e.getKey() + "=" + e.getValue() + ": " + badKey.getMessage());
+                }
+            }
+            out = one.withFallback(out);
+        }
+        return out;
+    }
+
+    /** Every leaf path of the user's config must exist in the defaults, except in open sections. */
+    static void checkKnownKeys(Config user, Config defaults) {
+        for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
+            String path = e.getKey();
+            if (OPEN_SECTIONS.stream().anyMatch(s -> path.startsWith(s + "."))) {
+                continue;
+            }
+            if (!defaults.hasPathOrNull(path)) {
+                throw new UserError("unknown setting '" + path + "'; valid keys here: " + siblings(defaults, path));
+            }
+            ConfigValueType expected = defaults.getValue(path).valueType();
+            ConfigValueType got = e.getValue().valueType();
+            if (expected == ConfigValueType.OBJECT && got != ConfigValueType.OBJECT) {
+                throw new UserError("setting '" + path + "' must be a block { ... }, got " + got.name().toLowerCase(Locale.ROOT));
+            }
+        }
+    }
+
+    private static String siblings(Config defaults, String path) {
+        int dot = path.lastIndexOf('.');
+        Config parent = dot < 0 ? defaults : defaults.hasPath(path.substring(0, dot))
+                && defaults.getValue(path.substring(0, dot)).valueType() == ConfigValueType.OBJECT
+                ? defaults.getConfig(path.substring(0, dot)) : null;
+        if (parent == null) {
+            return String.join(", ", new TreeSet<>(defaults.root().keySet()));
+        }
+        String prefix = dot < 0 ? "" : path.substring(0, dot) + ".";
+        List<String> keys = new ArrayList<>();
+        for (String k : new TreeSet<>(parent.root().keySet())) {
+            keys.add(prefix + k);
+        }
+        return String.join(", ", keys);
+    }
+
+    private static RunSettings read(Config c, String name) {
+        Config problem = c.getConfig("problem");
+        Map<String, Object> params = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigValue> e : problem.root().entrySet()) {
+            if (!e.getKey().equals("id") && !e.getKey().equals("loss")) {
+                params.put(e.getKey(), e.getValue().unwrapped());
+            }
+        }
+        Config n = c.getConfig("network");
+        NetworkSpec network = new NetworkSpec(n.getString("type"), positive(n, "width"), nonNegative(n, "depth"),
+                n.getIntList("layers"), Activation.byId(n.getString("activation")), n.getDouble("rho"),
+                Initializer.byId(n.getString("init")), n.getIntList("fourier.exponents"),
+                n.getBoolean("fourier.includeInput"));
+        Map<String, Double> weights = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigValue> e : c.getConfig("loss.weights").root().entrySet()) {
+            weights.put(e.getKey(), c.getDouble("loss.weights." + quote(e.getKey())));
+        }
+        return new RunSettings(problem.getString("id"), problem.getString("loss"), params, network,
+                n.getLong("seed"), weights, sampling(c.getConfig("sampling")), optimizer(c.getConfig("optimizer")),
+                train(c.getConfig("train")), c.getString("run.dir"), c.getString("run.id").isEmpty() ? name + "-"
+                        + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                        : c.getString("run.id"),
+                oneOf(c, "device", List.of("cpu", "gpu", "auto")), render(c));
+    }
+
+    private static RunSettings.Sampling sampling(Config s) {
+        Map<String, SetSampling> sets = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigValue> e : s.getConfig("sets").root().entrySet()) {
+            String key = "sets." + quote(e.getKey());
+            if (e.getValue().valueType() != ConfigValueType.OBJECT) {
+                throw new UserError("sampling." + key + " must be a block { rule = ..., points = ... }");
+            }
+            Config set = s.getConfig(key);
+            for (String k : set.root().keySet()) {
+                if (!k.equals("rule") && !k.equals("points")) {
+                    throw new UserError("unknown setting 'sampling." + key + "." + k + "'; valid: rule, points");
+                }
+            }
+            sets.put(e.getKey(), setSampling(set.withFallback(s.getConfig("default")), "sampling." + key));
+        }
+        return new RunSettings.Sampling(s.getBoolean("resample"), s.getLong("seed"), positive(s, "testPoints"),
+                setSampling(s.getConfig("default"), "sampling.default"), sets);
+    }
+
+    private static SetSampling setSampling(Config set, String where) {
+        Rule rule;
+        try {
+            rule = Rule.byId(set.getString("rule"));
+        } catch (IllegalArgumentException e) {
+            throw new UserError(where + ".rule: " + e.getMessage());
+        }
+        int points = set.getInt("points");
+        if (points < 1) {
+            throw new UserError(where + ".points must be positive, got " + points);
+        }
+        return new SetSampling(rule, points);
+    }
+
+    private static RunSettings.OptimizerSettings optimizer(Config o) {
+        double lr = o.getDouble("lr");
+        if (!(lr > 0)) {
+            throw new UserError("optimizer.lr must be positive, got " + lr);
+        }
+        long every = o.getLong("schedule.every");
+        if (every < 1) {
+            throw new UserError("optimizer.schedule.every must be at least 1, got " + every);
+        }
+        return new RunSettings.OptimizerSettings(oneOf(o, "type", List.of("adam", "gd")), lr, o.getDouble("beta1"),
+                o.getDouble("beta2"), o.getDouble("eps"), oneOf(o, "schedule.type", List.of("constant", "cosine", "step")),
+                o.getDouble("schedule.minLr"), o.getDouble("schedule.gamma"), every);
+    }
+
+    private static RunSettings.Train train(Config t) {
+        return new RunSettings.Train(positiveLong(t, "steps", "train.steps"), oneOf(t, "dtype", List.of("float32", "float64")),
+                positiveLong(t, "logEvery", "train.logEvery"), positiveLong(t, "printEvery", "train.printEvery"));
+    }
+
+    private static String oneOf(Config c, String key, List<String> valid) {
+        String v = c.getString(key).toLowerCase(Locale.ROOT);
+        if (!valid.contains(v)) {
+            throw new UserError("unknown value '" + v + "' for " + key + "; valid: " + String.join(", ", valid));
+        }
+        return v;
+    }
+
+    private static int positive(Config c, String key) {
+        int v = c.getInt(key);
+        if (v < 1) {
+            throw new UserError(key + " must be at least 1, got " + v);
+        }
+        return v;
+    }
+
+    private static int nonNegative(Config c, String key) {
+        int v = c.getInt(key);
+        if (v < 0) {
+            throw new UserError(key + " must not be negative, got " + v);
+        }
+        return v;
+    }
+
+    private static long positiveLong(Config c, String key, String full) {
+        long v = c.getLong(key);
+        if (v < 1) {
+            throw new UserError(full + " must be at least 1, got " + v);
+        }
+        return v;
+    }
+
+    private static String quote(String key) {
+        return ConfigUtil.joinPath(key);
+    }
+
+    /** The resolved settings as HOCON, written to the run directory's config.conf. */
+    private static String render(Config c) {
+        return c.root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
+    }
+}

@@ -1,0 +1,98 @@
+package dev.terrain.ops.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.terrain.ops.config.UserError;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * {@code runs/<run-id>/}: the resolved {@code config.conf}, {@code metrics.jsonl} (one JSON object per
+ * logged step) and, at the end, {@code summary.json} whose {@code status} says whether the run
+ * completed. Files that are replaced whole are written to a temporary file, fsynced and renamed.
+ */
+public final class RunDirectory implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper LINE = new ObjectMapper();
+
+    private final Path dir;
+    private final BufferedWriter metrics;
+
+    private RunDirectory(Path dir) throws IOException {
+        this.dir = dir;
+        this.metrics = Files.newBufferedWriter(dir.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    }
+
+    /** Creates a new run directory; an existing one is never reused or overwritten. */
+    public static RunDirectory create(Path parent, String runId, String config) {
+        if (!runId.matches("[A-Za-z0-9._-]+")) {
+            throw new UserError("run.id '" + runId + "' may contain only letters, digits, '.', '_' and '-'");
+        }
+        Path dir = parent.resolve(runId);
+        try {
+            Files.createDirectories(parent);
+            Files.createDirectory(dir);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new UserError("run directory " + dir + " already exists; choose another run.id");
+        } catch (IOException e) {
+            throw new UserError("cannot create run directory " + dir + ": " + e.getMessage());
+        }
+        try {
+            writeAtomically(dir.resolve("config.conf"), config.getBytes(StandardCharsets.UTF_8));
+            return new RunDirectory(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    /** Appends one metrics record. */
+    public void metrics(Object record) {
+        try {
+            metrics.write(LINE.writeValueAsString(record));
+            metrics.newLine();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes a JSON file atomically (temp + fsync + rename). */
+    public void writeJson(String name, Object value) {
+        try {
+            metrics.flush();
+            writeAtomically(dir.resolve(name), JSON.writeValueAsBytes(value));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(bytes));
+            ch.force(true);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Override
+    public void close() {
+        try {
+            metrics.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.terrain.ops.run;
+
+import ai.djl.ndarray.NDManager;
+import dev.terrain.model.nn.Param;
+import dev.terrain.model.nn.Parameters;
+import dev.terrain.model.train.StepReport;
+import dev.terrain.model.train.Trainer;
+import dev.terrain.ops.config.RunSettings;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One training run from validated settings: builds the model (all input errors surface before the
+ * run directory exists), then trains, logging metrics every {@code train.logEvery} steps and writing
+ * {@code summary.json} (status completed or failed) and the final {@code parameters.json}.
+ */
+public final class TrainingRun {
+    private final RunSettings settings;
+    private final ProgressSink progress;
+
+    public TrainingRun(RunSettings settings, ProgressSink progress) {
+        this.settings = settings;
+        this.progress = progress;
+    }
+
+    /** Runs to completion and returns the run directory. */
+    public Path run(NDManager manager) {
+        Trainer trainer = RunFactory.build(settings, manager);
+        try (RunDirectory dir = RunDirectory.create(Path.of(settings.runDir()), settings.runId(),
+                settings.renderedConfig())) {
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("run_id", settings.runId());
+            summary.put("problem", settings.problemId());
+            summary.put("loss", trainer.objective().kind().id());
+            summary.put("parameters", trainer.objective().network().parameters().count());
+            summary.put("dtype", settings.train().dtype());
+            summary.put("started_at", Instant.now().toString());
+            long start = System.nanoTime();
+            try {
+                StepReport last = loop(trainer, dir, start);
+                double wall = (System.nanoTime() - start) / 1e9;
+                summary.put("status", "completed");
+                summary.put("steps", trainer.step());
+                summary.put("terms", last.terms());
+                summary.put("total", last.total());
+                summary.put("rel_l2", Double.isNaN(last.relL2()) ? null : last.relL2());
+                summary.put("wall_s", wall);
+                summary.put("steps_per_s", trainer.step() / wall);
+                dir.writeJson("parameters.json", parameters(trainer.objective().network().parameters()));
+                dir.writeJson("summary.json", summary);
+                return dir.path();
+            } catch (RuntimeException e) {
+                summary.put("status", "failed");
+                summary.put("steps", trainer.step());
+                summary.put("error", String.valueOf(e.getMessage()));
+                dir.writeJson("summary.json", summary);
+                throw e;
+            } finally {
+                progress.finished();
+            }
+        }
+    }
+
+    private StepReport loop(Trainer trainer, RunDirectory dir, long start) {
+        long steps = settings.train().steps();
+        long logEvery = settings.train().logEvery();
+        dir.metrics(record(trainer.evaluate(), start));
+        StepReport last = null;
+        while (trainer.step() < steps) {
+            trainer.train(false);
+            if (trainer.step() % logEvery == 0 || trainer.step() == steps) {
+                last = trainer.evaluate();
+                if (!Double.isFinite(last.total())) {
+                    throw new IllegalStateException("loss became " + last.total() + " at step " + last.step()
+                            + "; lower optimizer.lr or use float64");
+                }
+                dir.metrics(record(last, start));
+                progress.progress(last, steps, (System.nanoTime() - start) / 1e9);
+            }
+        }
+        return last;
+    }
+
+    private static Map<String, Object> record(StepReport r, long start) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("step", r.step());
+        m.put("terms", r.terms());
+        m.put("total", r.total());
+        m.put("rel_l2", Double.isNaN(r.relL2()) ? null : r.relL2());
+        m.put("wall_s", (System.nanoTime() - start) / 1e9);
+        return m;
+    }
+
+    static Map<String, Object> parameters(Parameters params) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        double[] flat = params.toFlat();
+        int at = 0;
+        for (Param p : params.list()) {
+            int n = Math.toIntExact(p.size());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", p.name());
+            m.put("shape", p.array().getShape().getShape());
+            m.put("values", java.util.Arrays.copyOfRange(flat, at, at + n));
+            at += n;
+            list.add(m);
+        }
+        return Map.of("dtype", params.dataType().toString(), "count", params.count(), "tensors", list);
+    }
+}
