@@ -69,6 +69,25 @@ public final class PointSet {
         this.ansatzShift = shift;
     }
 
+    /**
+     * Takes this set's arrays out of the enclosing {@link ai.djl.ndarray.NDScope}, so a set that is
+     * reused across steps (a fixed batch, the test set) lives as long as its manager.
+     */
+    public PointSet keep() {
+        ai.djl.ndarray.NDScope.unregister(x, weights);
+        fields.values().forEach(ai.djl.ndarray.NDScope::unregister);
+        for (Jet j : new Jet[] {ansatzFactor, ansatzShift}) {
+            if (j != null) {
+                for (NDArray a : new NDArray[] {j.value(), j.grad(), j.hess()}) {
+                    if (a != null) {
+                        ai.djl.ndarray.NDScope.unregister(a);
+                    }
+                }
+            }
+        }
+        return this;
+    }
+
     /** B(x) of u = B(x) NN(x) + g(x), or null without a hard constraint. */
     public Jet ansatzFactor() {
         return ansatzFactor;

@@ -55,9 +55,10 @@ public final class Trainer {
         Problem problem = objective.problem();
         if (problem.exact().isPresent()) {
             HostPoints test = TestSet.of(problem.domain(), testPoints);
-            this.testSet = objective.toDevice(Map.of("test", test), manager).get("test");
+            this.testSet = objective.toDevice(Map.of("test", test), manager).get("test").keep();
             this.exactOnTest = problem.exact().get().at(testSet.x(), objective.scalars());
             this.exactNormSquared = exactOnTest.square().sum();
+            NDScope.unregister(exactOnTest, exactNormSquared);
         } else {
             this.testSet = null;
             this.exactOnTest = null;
@@ -92,8 +93,8 @@ public final class Trainer {
             return objective.toDevice(sampleHost(), manager);
         }
         if (fixedBatch == null) {
-            // Created outside the step scope: lives as long as the run's manager.
             fixedBatch = objective.toDevice(sampleHost(), manager);
+            fixedBatch.values().forEach(PointSet::keep);
         }
         return fixedBatch;
     }
@@ -103,9 +104,6 @@ public final class Trainer {
      * device sync) and returned; otherwise nothing leaves the device and null is returned.
      */
     public StepReport train(boolean report) {
-        if (!resample && fixedBatch == null) {
-            batch();
-        }
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             Map<String, PointSet> batch = batch();

@@ -37,6 +37,9 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     static Device device(String setting) {
+        if (setting.equals("cpu")) {
+            return Device.cpu();
+        }
         int gpus = Engine.getInstance().getGpuCount();
         return switch (setting) {
             case "gpu" -> {

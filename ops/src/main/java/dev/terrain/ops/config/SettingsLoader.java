@@ -98,7 +98,42 @@ public final class SettingsLoader {
             if (expected == ConfigValueType.OBJECT && got != ConfigValueType.OBJECT) {
                 throw new UserError("setting '" + path + "' must be a block { ... }, got " + got.name().toLowerCase(Locale.ROOT));
             }
+            checkType(path, expected, e.getValue());
         }
+    }
+
+    /** HOCON converts "10" to a number and "true" to a boolean; anything else of the wrong type fails here. */
+    private static void checkType(String path, ConfigValueType expected, ConfigValue value) {
+        Object raw = value.unwrapped();
+        boolean ok = switch (expected) {
+            case NUMBER -> value.valueType() == ConfigValueType.NUMBER || raw instanceof String str && isNumber(str);
+            case BOOLEAN -> value.valueType() == ConfigValueType.BOOLEAN
+                    || raw instanceof String str && str.matches("true|false|yes|no|on|off");
+            case LIST -> value.valueType() == ConfigValueType.LIST;
+            case STRING -> value.valueType() != ConfigValueType.LIST && value.valueType() != ConfigValueType.OBJECT;
+            default -> true;
+        };
+        if (!ok) {
+            throw new UserError("setting '" + path + "' must be " + article(expected) + ", got '" + raw + "'");
+        }
+    }
+
+    private static boolean isNumber(String s) {
+        try {
+            Double.parseDouble(s.trim());
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static String article(ConfigValueType t) {
+        return switch (t) {
+            case NUMBER -> "a number";
+            case BOOLEAN -> "true or false";
+            case LIST -> "a list [ ... ]";
+            default -> "a string";
+        };
     }
 
     private static String siblings(Config defaults, String path) {
@@ -126,10 +161,13 @@ public final class SettingsLoader {
             }
         }
         Config n = c.getConfig("network");
-        NetworkSpec network = new NetworkSpec(n.getString("type"), positive(n, "width"), nonNegative(n, "depth"),
-                n.getIntList("layers"), Activation.byId(n.getString("activation")), n.getDouble("rho"),
-                Initializer.byId(n.getString("init")), n.getIntList("fourier.exponents"),
-                n.getBoolean("fourier.includeInput"));
+        Activation activation = named("network.activation", () -> Activation.byId(n.getString("activation")));
+        Initializer init = named("network.init", () -> Initializer.byId(n.getString("init")));
+        int width = positive(n, "width", "network.width");
+        int depth = nonNegative(n, "depth", "network.depth");
+        NetworkSpec network = named("network.type", () -> new NetworkSpec(n.getString("type"), width, depth,
+                n.getIntList("layers"), activation, n.getDouble("rho"), init, n.getIntList("fourier.exponents"),
+                n.getBoolean("fourier.includeInput")));
         Map<String, Double> weights = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigValue> e : c.getConfig("loss.weights").root().entrySet()) {
             weights.put(e.getKey(), c.getDouble("loss.weights." + quote(e.getKey())));
@@ -139,7 +177,16 @@ public final class SettingsLoader {
                 train(c.getConfig("train")), c.getString("run.dir"), c.getString("run.id").isEmpty() ? name + "-"
                         + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
                         : c.getString("run.id"),
-                oneOf(c, "device", List.of("cpu", "gpu", "auto")), render(c));
+                oneOf(c, "device", "device", List.of("cpu", "gpu", "auto")), render(c));
+    }
+
+    /** Runs a parse step, prefixing its complaint with the setting's name. */
+    public static <T> T named(String key, java.util.function.Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            throw new UserError(key + ": " + e.getMessage(), e);
+        }
     }
 
     private static RunSettings.Sampling sampling(Config s) {
@@ -157,7 +204,7 @@ public final class SettingsLoader {
             }
             sets.put(e.getKey(), setSampling(set.withFallback(s.getConfig("default")), "sampling." + key));
         }
-        return new RunSettings.Sampling(s.getBoolean("resample"), s.getLong("seed"), positive(s, "testPoints"),
+        return new RunSettings.Sampling(s.getBoolean("resample"), s.getLong("seed"), positive(s, "testPoints", "sampling.testPoints"),
                 setSampling(s.getConfig("default"), "sampling.default"), sets);
     }
 
@@ -184,36 +231,36 @@ public final class SettingsLoader {
         if (every < 1) {
             throw new UserError("optimizer.schedule.every must be at least 1, got " + every);
         }
-        return new RunSettings.OptimizerSettings(oneOf(o, "type", List.of("adam", "gd")), lr, o.getDouble("beta1"),
-                o.getDouble("beta2"), o.getDouble("eps"), oneOf(o, "schedule.type", List.of("constant", "cosine", "step")),
+        return new RunSettings.OptimizerSettings(oneOf(o, "type", "optimizer.type", List.of("adam", "gd")), lr, o.getDouble("beta1"),
+                o.getDouble("beta2"), o.getDouble("eps"), oneOf(o, "schedule.type", "optimizer.schedule.type", List.of("constant", "cosine", "step")),
                 o.getDouble("schedule.minLr"), o.getDouble("schedule.gamma"), every);
     }
 
     private static RunSettings.Train train(Config t) {
-        return new RunSettings.Train(positiveLong(t, "steps", "train.steps"), oneOf(t, "dtype", List.of("float32", "float64")),
+        return new RunSettings.Train(positiveLong(t, "steps", "train.steps"), oneOf(t, "dtype", "train.dtype", List.of("float32", "float64")),
                 positiveLong(t, "logEvery", "train.logEvery"), positiveLong(t, "printEvery", "train.printEvery"));
     }
 
-    private static String oneOf(Config c, String key, List<String> valid) {
+    private static String oneOf(Config c, String key, String full, List<String> valid) {
         String v = c.getString(key).toLowerCase(Locale.ROOT);
         if (!valid.contains(v)) {
-            throw new UserError("unknown value '" + v + "' for " + key + "; valid: " + String.join(", ", valid));
+            throw new UserError("unknown value '" + v + "' for " + full + "; valid: " + String.join(", ", valid));
         }
         return v;
     }
 
-    private static int positive(Config c, String key) {
+    private static int positive(Config c, String key, String full) {
         int v = c.getInt(key);
         if (v < 1) {
-            throw new UserError(key + " must be at least 1, got " + v);
+            throw new UserError(full + " must be at least 1, got " + v);
         }
         return v;
     }
 
-    private static int nonNegative(Config c, String key) {
+    private static int nonNegative(Config c, String key, String full) {
         int v = c.getInt(key);
         if (v < 0) {
-            throw new UserError(key + " must not be negative, got " + v);
+            throw new UserError(full + " must not be negative, got " + v);
         }
         return v;
     }

@@ -16,6 +16,7 @@ import dev.terrain.model.train.SetSampling;
 import dev.terrain.model.train.Trainer;
 import dev.terrain.model.tensor.Scalars;
 import dev.terrain.ops.config.RunSettings;
+import dev.terrain.ops.config.SettingsLoader;
 import dev.terrain.ops.config.UserError;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,8 +29,10 @@ public final class RunFactory {
         try {
             DataType dtype = s.train().dtype().equals("float32") ? DataType.FLOAT32 : DataType.FLOAT64;
             Scalars c = new Scalars(manager, dtype);
-            Problem problem = Catalogue.byId(s.problemId()).create(s.problemParams());
-            LossKind kind = s.loss().equals("default") ? problem.lossKinds().get(0) : LossKind.byId(s.loss());
+            Problem problem = SettingsLoader.named("problem.id", () -> Catalogue.byId(s.problemId()))
+                    .create(s.problemParams());
+            LossKind kind = s.loss().equals("default") ? problem.lossKinds().get(0)
+                    : SettingsLoader.named("problem.loss", () -> LossKind.byId(s.loss()));
             Parameters params = new Parameters(manager, dtype);
             Network net = s.network().build(params, problem.inputDim(), problem.outputDim(), s.networkSeed());
             Objective objective = new Objective(problem, kind, net, s.lossWeights(), c);
