@@ -22,7 +22,13 @@ public final class Main implements Runnable {
 
     /** Runs a command line and returns its exit code (0 ok, 1 internal failure, 2 user error). */
     public static int execute(String... args) {
+        return execute(new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** As {@link #execute(String...)}, with error messages going to {@code err}. */
+    public static int execute(java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             UserError user = userError(e);
             if (user != null) {

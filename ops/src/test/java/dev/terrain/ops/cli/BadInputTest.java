@@ -1,0 +1,52 @@
+package dev.terrain.ops.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Bad input exits with code 2 and one message naming the key or value (and the valid choices); no run directory is made. */
+class BadInputTest {
+    static final String EXAMPLE = "../examples/poisson1d-dgm.conf";
+
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                Arguments.of(EXAMPLE, "-Dtrain.stepz=5", "unknown setting 'train.stepz'", "train.steps"),
+                Arguments.of(EXAMPLE, "-Dtrain.steps=abc", "'train.steps' must be a number", "abc"),
+                Arguments.of(EXAMPLE, "-Dtrain.steps=0", "train.steps must be at least 1", "0"),
+                Arguments.of(EXAMPLE, "-Dproblem.id=poison", "problem.id: unknown problem 'poison'", "poisson"),
+                Arguments.of(EXAMPLE, "-Dnetwork.activation=gelu", "unknown activation 'gelu'", "swish"),
+                Arguments.of(EXAMPLE, "-Dnetwork.type=cnn", "network.type: unknown network type 'cnn'", "resnet"),
+                Arguments.of(EXAMPLE, "-Doptimizer.type=sgd", "'sgd' for optimizer.type", "adam, gd"),
+                Arguments.of(EXAMPLE, "-Dproblem.loss=ritzz", "problem.loss: unknown loss 'ritzz'", "energy"),
+                Arguments.of(EXAMPLE, "-Dproblem.dimm=2", "no parameter 'dimm'", "dim"),
+                Arguments.of(EXAMPLE, "-Dproblem.dim=true", "problem.dim must be an integer", "true"),
+                Arguments.of(EXAMPLE, "-Dsampling.sets.interior.rule=gauss", "unknown quadrature rule 'gauss'", "simpson"),
+                Arguments.of(EXAMPLE, "-Dloss.weights.bc=2", "loss.weights.bc", "pde"),
+                Arguments.of(EXAMPLE, "-Dnetwork.layers=5", "'network.layers' must be a list", "5"),
+                Arguments.of("../examples/missing.conf", "-Dtrain.steps=1", "config file not found", "missing.conf"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void rejectedWithClearMessage(String file, String override, String expected, String alsoMentions, @TempDir Path runs)
+            throws IOException {
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new PrintWriter(err, true), "train", file, override, "-Drun.dir=" + runs);
+        assertThat(code).isEqualTo(2);
+        String message = err.toString();
+        assertThat(message).startsWith("error: ").contains(expected).contains(alsoMentions);
+        assertThat(message.lines().count()).as("one line, no stack trace: %s", message).isEqualTo(1);
+        try (Stream<Path> left = Files.list(runs)) {
+            assertThat(left).as("no run directory is created for bad input").isEmpty();
+        }
+    }
+}
