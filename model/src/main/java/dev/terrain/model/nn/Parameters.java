@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.terrain.model.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -27,7 +28,7 @@ public final class Parameters {
         if (values.length != shape.size()) {
             throw new IllegalArgumentException(name + ": " + values.length + " values for shape " + shape);
         }
-        NDArray a = manager.create(values, shape).toType(dataType, false);
+        NDArray a = Tensors.create(manager, values, shape, dataType);
         a.setName(name);
         a.setRequiresGradient(true);
         params.add(new Param(name, group, kind, a));
@@ -60,23 +61,11 @@ public final class Parameters {
         double[] out = new double[Math.toIntExact(count())];
         int at = 0;
         for (Param p : params) {
-            double[] v = toDoubles(p.array());
+            double[] v = Tensors.toDoubles(p.array());
             System.arraycopy(v, 0, out, at, v.length);
             at += v.length;
         }
         return out;
-    }
-
-    static double[] toDoubles(NDArray a) {
-        if (a.getDataType() == DataType.FLOAT64) {
-            return a.toDoubleArray();
-        }
-        float[] f = a.toFloatArray();
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            d[i] = f[i];
-        }
-        return d;
     }
 
     /** Overwrites every parameter from a flat vector laid out as {@link #toFlat()}. */
@@ -91,10 +80,8 @@ public final class Parameters {
             double[] part = new double[n];
             System.arraycopy(flat, at, part, 0, n);
             at += n;
-            try (NDArray src = manager.create(part, p.array().getShape())) {
-                try (NDArray cast = src.toType(dataType, true)) {
-                    p.array().set(cast.toByteBuffer());
-                }
+            try (NDArray src = Tensors.create(manager, part, p.array().getShape(), dataType)) {
+                p.array().set(src.toByteBuffer());
             }
         }
     }

@@ -5,6 +5,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.terrain.model.nn.Param;
 import dev.terrain.model.nn.Parameters;
+import dev.terrain.model.tensor.Tensors;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -71,7 +72,7 @@ public final class Adam implements Optimizer {
         Map<String, Map<String, double[]>> buffers = new LinkedHashMap<>();
         for (Param p : params.list()) {
             NDArray[] mv = moments(p);
-            buffers.put(p.name(), Map.of("m", Buffers.toDoubles(mv[0]), "v", Buffers.toDoubles(mv[1])));
+            buffers.put(p.name(), Map.of("m", Tensors.toDoubles(mv[0]), "v", Tensors.toDoubles(mv[1])));
         }
         return new OptimizerState(id(), updates, buffers);
     }

@@ -2,23 +2,12 @@ package dev.terrain.model.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import dev.terrain.model.tensor.Tensors;
 import java.util.Map;
 
 /** Copies between optimizer buffers on the device and the plain vectors of an {@link OptimizerState}. */
 final class Buffers {
     private Buffers() {}
-
-    static double[] toDoubles(NDArray a) {
-        if (a.getDataType() == DataType.FLOAT64) {
-            return a.toDoubleArray();
-        }
-        float[] f = a.toFloatArray();
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            d[i] = f[i];
-        }
-        return d;
-    }
 
     static void requireOptimizer(OptimizerState state, String id) {
         if (!state.optimizer().equals(id)) {
@@ -34,8 +23,8 @@ final class Buffers {
             throw new IllegalArgumentException("saved optimizer state has no buffer '" + buffer + "' of "
                     + target.getShape().size() + " values for parameter '" + param + "'");
         }
-        try (NDArray src = target.getManager().create(v, target.getShape()); NDArray cast = src.toType(target.getDataType(), true)) {
-            target.set(cast.toByteBuffer());
+        try (NDArray src = Tensors.create(target.getManager(), v, target.getShape(), target.getDataType())) {
+            target.set(src.toByteBuffer());
         }
     }
 }

@@ -13,6 +13,7 @@ import dev.terrain.model.problem.Problem;
 import dev.terrain.model.quad.HostPoints;
 import dev.terrain.model.quad.Region;
 import dev.terrain.model.tensor.Scalars;
+import dev.terrain.model.tensor.Tensors;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -93,7 +94,7 @@ public final class Objective {
         Map<String, PointSet> batch = new HashMap<>();
         for (Map.Entry<String, HostPoints> e : host.entrySet()) {
             HostPoints h = e.getValue();
-            NDArray x = manager.create(h.x(), new Shape(h.n(), h.dim())).toType(c.dataType(), false);
+            NDArray x = Tensors.create(manager, h.x(), new Shape(h.n(), h.dim()), c.dataType());
             double[] w = h.w().clone();
             if (kind == LossKind.RESIDUAL) {
                 double s = h.weightSum();
@@ -101,7 +102,7 @@ public final class Objective {
                     w[i] /= s;
                 }
             }
-            NDArray wt = manager.create(w, new Shape(h.n(), 1)).toType(c.dataType(), false);
+            NDArray wt = Tensors.create(manager, w, new Shape(h.n(), 1), c.dataType());
             PointSet set = new PointSet(e.getKey(), x, wt);
             problem.prepare(set, c);
             int order = setOrder.getOrDefault(e.getKey(), 0);

@@ -1,0 +1,38 @@
+package dev.terrain.model.tensor;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/** Host-to-device copies made directly in the run's data type (no intermediate float64 array). */
+public final class Tensors {
+    private Tensors() {}
+
+    public static NDArray create(NDManager manager, double[] values, Shape shape, DataType dtype) {
+        if (dtype == DataType.FLOAT64) {
+            return manager.create(values, shape);
+        }
+        if (dtype != DataType.FLOAT32) {
+            throw new IllegalArgumentException("unsupported data type " + dtype + "; valid: float32, float64");
+        }
+        float[] f = new float[values.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) values[i];
+        }
+        return manager.create(f, shape);
+    }
+
+    /** A host copy as doubles, whatever the array's floating-point type. */
+    public static double[] toDoubles(NDArray a) {
+        if (a.getDataType() == DataType.FLOAT64) {
+            return a.toDoubleArray();
+        }
+        float[] f = a.toFloatArray();
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+}
