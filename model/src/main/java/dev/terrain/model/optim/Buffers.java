@@ -1,7 +1,6 @@
 package dev.terrain.model.optim;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import dev.terrain.model.tensor.Tensors;
 import java.util.Map;
 

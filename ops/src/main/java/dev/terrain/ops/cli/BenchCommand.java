@@ -40,11 +40,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", description = "untimed steps first (default ${DEFAULT-VALUE})")
     long warmup = 100;
 
-    @Option(names = "--examples", split = ",", description = "example files (default: poisson1d-dgm, helmholtz2d)")
-    List<File> examples = List.of(new File("examples/poisson1d-dgm.conf"), new File("examples/helmholtz2d.conf"));
+    @Option(names = "--examples", split = ",", description = "example files (default: poisson1d-dgm, helmholtz2d, bench/pytorch-baseline)")
+    List<File> examples = List.of(home("examples/poisson1d-dgm.conf"), home("examples/helmholtz2d.conf"),
+            home("bench/pytorch-baseline.conf"));
 
     @Option(names = "--out", description = "output directory (default ${DEFAULT-VALUE})")
-    Path out = Path.of("bench", "results");
+    Path out = home("bench/results").toPath();
+
+    /** A path in the Terrain checkout (the launcher passes it as terrain.home), else relative to here. */
+    static File home(String relative) {
+        return new File(System.getProperty("terrain.home", "."), relative);
+    }
 
     @Override
     public Integer call() throws IOException {
