@@ -1,6 +1,14 @@
 package dev.terrain.model.problem;
 
+import dev.terrain.model.problem.catalogue.Helmholtz2d;
+import dev.terrain.model.problem.catalogue.MultiWell;
+import dev.terrain.model.problem.catalogue.MultiscalePoisson;
+import dev.terrain.model.problem.catalogue.PerturbedOde;
 import dev.terrain.model.problem.catalogue.Poisson;
+import dev.terrain.model.problem.catalogue.PoissonBall;
+import dev.terrain.model.problem.catalogue.Regression;
+import dev.terrain.model.problem.catalogue.Transport;
+import dev.terrain.model.problem.catalogue.Wave1d;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +19,9 @@ public final class Catalogue {
     private static final Map<String, ProblemSpec> ENTRIES = new LinkedHashMap<>();
 
     static {
-        for (ProblemSpec s : List.of(Poisson.SPEC)) {
+        for (ProblemSpec s : List.of(Poisson.SPEC, PoissonBall.SPEC, Wave1d.SPEC, MultiscalePoisson.SPEC_1D, PerturbedOde.SPEC,
+                MultiscalePoisson.SPEC_2D, Helmholtz2d.SPEC, Transport.SPEC, Regression.SPEC, MultiWell.DOUBLE_WELL,
+                MultiWell.DOUBLE_WELL_L2, MultiWell.TWIN_2D, MultiWell.TWIN_2D_CURVATURE)) {
             ENTRIES.put(s.id(), s);
         }
     }

@@ -31,11 +31,13 @@ public final class Trainer {
     private final Map<String, SetSampling> sampling;
     private final boolean resample;
     private final SplittableRandom rng;
+    private final long samplingSeed;
     private final NDManager manager;
     private final PointSet testSet;
     private final NDArray exactOnTest;
     private final NDArray exactNormSquared;
     private Map<String, PointSet> fixedBatch;
+    private Map<String, PointSet> monitorBatch;
     private long step;
 
     public Trainer(Objective objective, Optimizer optimizer, Map<String, SetSampling> sampling, boolean resample,
@@ -45,6 +47,7 @@ public final class Trainer {
         this.sampling = Map.copyOf(sampling);
         this.resample = resample;
         this.rng = new SplittableRandom(samplingSeed);
+        this.samplingSeed = samplingSeed;
         this.manager = manager;
         for (String set : objective.pointSets().keySet()) {
             if (!sampling.containsKey(set)) {
@@ -79,21 +82,21 @@ public final class Trainer {
     }
 
     /** Draws a batch on the host for every point set of the loss. */
-    private Map<String, HostPoints> sampleHost() {
+    private Map<String, HostPoints> sampleHost(SplittableRandom from) {
         Map<String, HostPoints> host = new HashMap<>();
         for (Map.Entry<String, Region> e : objective.pointSets().entrySet()) {
             SetSampling s = sampling.get(e.getKey());
-            host.put(e.getKey(), Sampler.sample(objective.problem().domain(), e.getValue(), s.rule(), s.points(), rng));
+            host.put(e.getKey(), Sampler.sample(objective.problem().domain(), e.getValue(), s.rule(), s.points(), from));
         }
         return host;
     }
 
     private Map<String, PointSet> batch() {
         if (resample) {
-            return objective.toDevice(sampleHost(), manager);
+            return objective.toDevice(sampleHost(rng), manager);
         }
         if (fixedBatch == null) {
-            fixedBatch = objective.toDevice(sampleHost(), manager);
+            fixedBatch = objective.toDevice(sampleHost(rng), manager);
             fixedBatch.values().forEach(PointSet::keep);
         }
         return fixedBatch;
@@ -118,11 +121,28 @@ public final class Trainer {
         }
     }
 
-    /** The losses at the current parameters (no update) and the relative L2 error. */
+    /**
+     * The points the logged losses are measured on: the training batch when it is fixed; with
+     * resampling, one batch drawn once from its own seed, so logged losses are comparable across steps.
+     */
+    private Map<String, PointSet> monitorBatch() {
+        if (!resample) {
+            return batch();
+        }
+        if (monitorBatch == null) {
+            // Its own stream: evaluating never shifts the training samples.
+            SplittableRandom monitorRng = new SplittableRandom(~samplingSeed);
+            monitorBatch = objective.toDevice(sampleHost(monitorRng), manager);
+            monitorBatch.values().forEach(PointSet::keep);
+        }
+        return monitorBatch;
+    }
+
+    /** The losses at the current parameters (no update) on the monitor batch, and the relative L2 error. */
     public StepReport evaluate() {
         try (NDScope scope = new NDScope(); NoGrad off = new NoGrad()) {
             scope.suppressNotUsedWarning();
-            LossValues loss = objective.evaluate(batch());
+            LossValues loss = objective.evaluate(monitorBatch());
             return toHost(step, loss, relativeL2());
         }
     }
