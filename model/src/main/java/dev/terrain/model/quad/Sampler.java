@@ -111,13 +111,13 @@ public final class Sampler {
         int d = box.dim();
         double total = 0;
         for (Region.Face f : faces) {
+            if (f.axis() < 0 || f.axis() >= d) {
+                throw new IllegalArgumentException("face axis " + f.axis() + " outside dimension " + d);
+            }
             total += box.faceArea(f.axis());
         }
         List<HostPoints> parts = new ArrayList<>();
         for (Region.Face f : faces) {
-            if (f.axis() < 0 || f.axis() >= d) {
-                throw new IllegalArgumentException("face axis " + f.axis() + " outside dimension " + d);
-            }
             double area = box.faceArea(f.axis());
             double[] lo = box.lo().clone();
             double[] hi = box.hi().clone();
