@@ -114,6 +114,10 @@ public final class Sampler {
             if (f.axis() < 0 || f.axis() >= d) {
                 throw new IllegalArgumentException("face axis " + f.axis() + " outside dimension " + d);
             }
+            if (f.value() != box.lo()[f.axis()] && f.value() != box.hi()[f.axis()]) {
+                throw new IllegalArgumentException("face " + f.axis() + " = " + f.value() + " is not a side of the box ["
+                        + box.lo()[f.axis()] + ", " + box.hi()[f.axis()] + "]");
+            }
             total += box.faceArea(f.axis());
         }
         List<HostPoints> parts = new ArrayList<>();

@@ -3,6 +3,7 @@ package dev.terrain.ops.cli;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.terrain.model.tensor.Threads;
 import dev.terrain.model.train.Trainer;
 import dev.terrain.ops.config.RunSettings;
 import dev.terrain.ops.config.SettingsLoader;
@@ -44,6 +45,9 @@ final class BenchCommand implements Callable<Integer> {
     List<File> examples = List.of(home("examples/poisson1d-dgm.conf"), home("examples/helmholtz2d.conf"),
             home("bench/pytorch-baseline.conf"));
 
+    @Option(names = "--threads", description = "libtorch intra-op threads (default: the setting `threads` of each example)")
+    Integer threads;
+
     @Option(names = "--out", description = "output directory (default ${DEFAULT-VALUE})")
     Path out = home("bench/results").toPath();
 
@@ -70,7 +74,7 @@ final class BenchCommand implements Callable<Integer> {
         result.put("benchmark", "train");
         result.put("date", LocalDateTime.now().toString());
         result.put("cores", Runtime.getRuntime().availableProcessors());
-        result.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
+        result.put("threads", Threads.get());
         result.put("cases", cases);
         Files.createDirectories(out);
         Path file = out.resolve("train-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".json");
@@ -80,7 +84,12 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> measure(File example, String dtype) {
-        RunSettings s = SettingsLoader.load(example, Map.of("train.dtype", dtype));
+        Map<String, String> overrides = new LinkedHashMap<>(Map.of("train.dtype", dtype));
+        if (threads != null) {
+            overrides.put("threads", threads.toString());
+        }
+        RunSettings s = SettingsLoader.load(example, overrides);
+        Threads.set(s.threads());
         try (NDManager manager = NDManager.newBaseManager()) {
             Trainer trainer = RunFactory.build(s, manager);
             for (long i = 0; i < warmup; i++) {
@@ -98,6 +107,7 @@ final class BenchCommand implements Callable<Integer> {
             c.put("problem", s.problemId());
             c.put("dtype", dtype);
             c.put("parameters", trainer.objective().network().parameters().count());
+            c.put("threads", Threads.get());
             c.put("steps", steps);
             c.put("seconds", sec);
             c.put("steps_per_s", steps / sec);

@@ -3,6 +3,7 @@ package dev.terrain.ops.cli;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import dev.terrain.model.tensor.Threads;
 import dev.terrain.ops.config.RunSettings;
 import dev.terrain.ops.config.SettingsLoader;
 import dev.terrain.ops.config.UserError;
@@ -29,6 +30,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RunSettings settings = SettingsLoader.load(config, overrides);
+        Threads.set(settings.threads());
         try (NDManager manager = NDManager.newBaseManager(device(settings.device()))) {
             Path dir = new TrainingRun(settings, Progress.forConsole(System.out, settings.train().printEvery())).run(manager);
             System.out.println("run directory: " + dir);

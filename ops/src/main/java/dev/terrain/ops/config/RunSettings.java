@@ -18,6 +18,7 @@ public record RunSettings(
         String runDir,
         String runId,
         String device,
+        int threads,
         String renderedConfig) {
 
     /** Point placement: per-set rules, the fallback, resampling, seed, test-set size. */

@@ -177,7 +177,7 @@ public final class SettingsLoader {
                 train(c.getConfig("train")), c.getString("run.dir"), c.getString("run.id").isEmpty() ? name + "-"
                         + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
                         : c.getString("run.id"),
-                oneOf(c, "device", "device", List.of("cpu", "gpu", "auto")), render(c));
+                oneOf(c, "device", "device", List.of("cpu", "gpu", "auto")), nonNegative(c, "threads", "threads"), render(c));
     }
 
     /** Runs a parse step, prefixing its complaint with the setting's name. */

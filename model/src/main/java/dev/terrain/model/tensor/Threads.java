@@ -1,0 +1,22 @@
+package dev.terrain.model.tensor;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+
+/** libtorch's intra-op thread count, settable at any time (not only before the engine loads). */
+public final class Threads {
+    private Threads() {}
+
+    /** Sets the intra-op threads; {@code n <= 0} keeps libtorch's default. */
+    public static void set(int n) {
+        if (n > 0) {
+            Engine.getInstance();
+            JniUtils.setNumThreads(n);
+        }
+    }
+
+    public static int get() {
+        Engine.getInstance();
+        return JniUtils.getNumThreads();
+    }
+}
