@@ -44,9 +44,27 @@ public record Jet(NDArray value, NDArray grad, NDArray hess, int order) {
     /** Affine map {@code z = v W + b} applied to every component (the derivatives get no bias). */
     public Jet linear(NDArray weight, NDArray bias) {
         NDArray v = bias == null ? value.matMul(weight) : value.matMul(weight).add(bias);
-        NDArray g = order >= 1 && grad != null ? grad.matMul(weight) : null;
-        NDArray h = order >= 2 && hess != null ? hess.matMul(weight) : null;
+        int rank = v.getShape().dimension();
+        NDArray g = order >= 1 && grad != null ? lift(grad, rank).matMul(weight) : null;
+        NDArray h = order >= 2 && hess != null ? lift(hess, rank).matMul(weight) : null;
         return new Jet(v, g, h, order);
+    }
+
+    /**
+     * A derivative tensor with singleton axes inserted after its leading d axis until its rank is the
+     * value's rank + 1, so that it broadcasts against a value that carries extra leading batch axes
+     * (a batch of P parameter sets: value [P, B, n], derivatives [d, P, B, n]). A no-op, and no call
+     * into the engine, when the ranks already agree.
+     */
+    static NDArray lift(NDArray derivative, int valueRank) {
+        if (derivative == null) {
+            return null;
+        }
+        NDArray out = derivative;
+        while (out.getShape().dimension() < valueRank + 1) {
+            out = out.expandDims(1);
+        }
+        return out;
     }
 
     /** The elementwise activation, by the chain rule: g' = s1 g, h' = s1 h + s2 g^2. */
@@ -72,14 +90,23 @@ public record Jet(NDArray value, NDArray grad, NDArray hess, int order) {
 
     /** Sum of two jets of the same order. */
     public Jet plus(Jet o) {
-        return new Jet(value.add(o.value), sum(grad, o.grad), sum(hess, o.hess), Math.min(order, o.order));
+        NDArray v = value.add(o.value);
+        int r = v.getShape().dimension();
+        return new Jet(v, sum(lift(grad, r), lift(o.grad, r)), sum(lift(hess, r), lift(o.hess, r)),
+                Math.min(order, o.order));
     }
 
     /** Difference of two jets. */
     public Jet minus(Jet o) {
-        NDArray g = o.grad == null ? grad : grad == null ? o.grad.neg() : grad.sub(o.grad);
-        NDArray h = o.hess == null ? hess : hess == null ? o.hess.neg() : hess.sub(o.hess);
-        return new Jet(value.sub(o.value), g, h, Math.min(order, o.order));
+        NDArray v = value.sub(o.value);
+        int r = v.getShape().dimension();
+        NDArray ga = lift(grad, r);
+        NDArray gb = lift(o.grad, r);
+        NDArray ha = lift(hess, r);
+        NDArray hb = lift(o.hess, r);
+        NDArray g = gb == null ? ga : ga == null ? gb.neg() : ga.sub(gb);
+        NDArray h = hb == null ? ha : ha == null ? hb.neg() : ha.sub(hb);
+        return new Jet(v, g, h, Math.min(order, o.order));
     }
 
     /**
@@ -89,14 +116,19 @@ public record Jet(NDArray value, NDArray grad, NDArray hess, int order) {
     public Jet times(Jet o, Scalars c) {
         int ord = Math.min(order, o.order);
         NDArray v = value.mul(o.value);
+        int r = v.getShape().dimension();
+        NDArray ga = lift(grad, r);
+        NDArray gb = lift(o.grad, r);
         NDArray g = null;
         NDArray h = null;
         if (ord >= 1) {
-            g = sum(grad == null ? null : grad.mul(o.value), o.grad == null ? null : o.grad.mul(value));
+            g = sum(ga == null ? null : ga.mul(o.value), gb == null ? null : gb.mul(value));
         }
         if (ord >= 2) {
-            NDArray cross = grad == null || o.grad == null ? null : grad.mul(o.grad).mul(c.two());
-            h = sum(sum(hess == null ? null : hess.mul(o.value), o.hess == null ? null : o.hess.mul(value)), cross);
+            NDArray ha = lift(hess, r);
+            NDArray hb = lift(o.hess, r);
+            NDArray cross = ga == null || gb == null ? null : ga.mul(gb).mul(c.two());
+            h = sum(sum(ha == null ? null : ha.mul(o.value), hb == null ? null : hb.mul(value)), cross);
         }
         return new Jet(v, g, h, ord);
     }

@@ -1,5 +1,6 @@
 package dev.terrain.model.nn;
 
+import ai.djl.ndarray.NDArray;
 import dev.terrain.model.jet.Activation;
 import dev.terrain.model.jet.Jet;
 import dev.terrain.model.tensor.Scalars;
@@ -43,10 +44,10 @@ public final class Mlp implements Network {
     }
 
     @Override
-    public Jet forward(Jet input, Scalars c) {
+    public Jet forward(Jet input, List<NDArray> p, Scalars c) {
         Jet h = features == null ? input : features.apply(input, c);
         for (int i = 0; i < layers.size(); i++) {
-            h = layers.get(i).apply(h);
+            h = layers.get(i).apply(h, p);
             boolean output = i == layers.size() - 1;
             boolean lift = liftInput && i == 0;
             if (!output && !lift) {

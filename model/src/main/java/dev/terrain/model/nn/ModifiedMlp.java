@@ -1,5 +1,6 @@
 package dev.terrain.model.nn;
 
+import ai.djl.ndarray.NDArray;
 import dev.terrain.model.jet.Activation;
 import dev.terrain.model.jet.Jet;
 import dev.terrain.model.tensor.Scalars;
@@ -44,18 +45,18 @@ public final class ModifiedMlp implements Network {
     }
 
     @Override
-    public Jet forward(Jet input, Scalars c) {
+    public Jet forward(Jet input, List<NDArray> p, Scalars c) {
         Jet x = features == null ? input : features.apply(input, c);
-        Jet u = encoderU.apply(x).apply(activation, rho, c);
-        Jet v = encoderV.apply(x).apply(activation, rho, c);
+        Jet u = encoderU.apply(x, p).apply(activation, rho, c);
+        Jet v = encoderV.apply(x, p).apply(activation, rho, c);
         Jet vMinusU = v.minus(u);
-        Jet h = first.apply(x).apply(activation, rho, c);
+        Jet h = first.apply(x, p).apply(activation, rho, c);
         for (Dense gate : gates) {
-            Jet z = gate.apply(h).apply(activation, rho, c);
+            Jet z = gate.apply(h, p).apply(activation, rho, c);
             // (1 - Z) . U + Z . V = U + Z . (V - U): one product instead of two.
             h = u.plus(z.times(vMinusU, c));
         }
-        return output.apply(h);
+        return output.apply(h, p);
     }
 
     @Override

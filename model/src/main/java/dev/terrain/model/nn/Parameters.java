@@ -39,6 +39,11 @@ public final class Parameters {
         return Collections.unmodifiableList(params);
     }
 
+    /** The parameter arrays in order. */
+    public List<NDArray> arrays() {
+        return params.stream().map(Param::array).toList();
+    }
+
     public DataType dataType() {
         return dataType;
     }

@@ -1,5 +1,6 @@
 package dev.terrain.model.nn;
 
+import ai.djl.ndarray.NDArray;
 import dev.terrain.model.jet.Activation;
 import dev.terrain.model.jet.Jet;
 import dev.terrain.model.tensor.Scalars;
@@ -43,13 +44,13 @@ public final class ResNet implements Network {
     }
 
     @Override
-    public Jet forward(Jet x, Scalars c) {
-        Jet l = input.apply(features == null ? x : features.apply(x, c));
+    public Jet forward(Jet x, List<NDArray> p, Scalars c) {
+        Jet l = input.apply(features == null ? x : features.apply(x, c), p);
         for (Dense[] block : blocks) {
-            Jet inner = block[0].apply(l).apply(activation, rho, c);
-            l = l.plus(block[1].apply(inner).apply(activation, rho, c));
+            Jet inner = block[0].apply(l, p).apply(activation, rho, c);
+            l = l.plus(block[1].apply(inner, p).apply(activation, rho, c));
         }
-        return output.apply(l);
+        return output.apply(l, p);
     }
 
     @Override

@@ -26,6 +26,7 @@ import java.util.Map;
  * mean, as PINN losses are written); for the energy family they integrate over the region.
  */
 public final class Objective {
+    private static final int[] SUM_POINTS = {-2, -1};
     private final Problem problem;
     private final LossKind kind;
     private final Network network;
@@ -119,7 +120,12 @@ public final class Objective {
 
     /** u and its jet at the points of a set: NN forward pass, then the ansatz B NN + g. */
     public Jet solution(PointSet set, int order) {
-        Jet n = network.forward(Jet.input(set.x(), order), c);
+        return solution(set, order, network.parameters().arrays());
+    }
+
+    /** As {@link #solution(PointSet, int)} with the given (possibly batched) parameter arrays. */
+    public Jet solution(PointSet set, int order, List<NDArray> params) {
+        Jet n = network.forward(Jet.input(set.x(), order), params, c);
         Jet b = set.ansatzFactor();
         if (b == null) {
             return n;
@@ -130,17 +136,27 @@ public final class Objective {
 
     /** Every term and the weighted total on a batch. */
     public LossValues evaluate(Map<String, PointSet> batch) {
+        return evaluate(batch, network.parameters().arrays());
+    }
+
+    /**
+     * Every term and the weighted total for the given parameter arrays. With a leading batch axis of P
+     * parameter sets (see {@link dev.terrain.model.nn.Network#forward(Jet, List, Scalars)}) each value
+     * has shape [P]: P losses from one batched pass; otherwise they are scalars.
+     */
+    public LossValues evaluate(Map<String, PointSet> batch, List<NDArray> params) {
         Map<String, Jet> jets = new HashMap<>();
         for (Map.Entry<String, Integer> e : setOrder.entrySet()) {
             PointSet set = required(batch, e.getKey());
-            jets.put(e.getKey(), solution(set, e.getValue()));
+            jets.put(e.getKey(), solution(set, e.getValue(), params));
         }
         Map<String, NDArray> values = new LinkedHashMap<>();
         NDArray total = null;
         for (LossTerm t : terms) {
             PointSet set = required(batch, t.pointSet());
             NDArray g = t.integrand().apply(jets.get(t.pointSet()), set, c);
-            NDArray v = g.mul(set.weights()).sum();
+            // Sum over points and outputs only: a leading parameter-batch axis survives.
+            NDArray v = g.mul(set.weights()).sum(SUM_POINTS);
             values.put(t.name(), v);
             double lambda = weights.get(t.name());
             NDArray weighted = lambda == 1.0 ? v : v.mul(c.of(lambda));

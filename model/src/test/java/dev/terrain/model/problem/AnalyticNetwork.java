@@ -40,7 +40,7 @@ final class AnalyticNetwork implements Network {
     }
 
     @Override
-    public Jet forward(Jet input, Scalars c) {
+    public Jet forward(Jet input, java.util.List<NDArray> params, Scalars c) {
         return jet(field, input.value(), input.order(), c);
     }
 

@@ -75,7 +75,7 @@ public final class Regression implements Problem {
     @Override
     public List<LossTerm> terms(LossKind kind) {
         return List.of(new LossTerm("data", "interior", 0,
-                (u, p, c) -> u.value().sub(p.field("target")).square().sum(new int[] {1}, true)));
+                (u, p, c) -> u.value().sub(p.field("target")).square().sum(new int[] {-1}, true)));
     }
 
     @Override

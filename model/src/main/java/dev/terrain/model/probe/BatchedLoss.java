@@ -1,0 +1,95 @@
+package dev.terrain.model.probe;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import dev.terrain.model.nn.Param;
+import dev.terrain.model.nn.Parameters;
+import dev.terrain.model.problem.PointSet;
+import dev.terrain.model.tensor.NoGrad;
+import dev.terrain.model.tensor.Tensors;
+import dev.terrain.model.train.Objective;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The total loss J at many parameter vectors, evaluated P at a time: the P parameter sets become a
+ * leading batch axis of every weight ([P, in, out]) and bias ([P, 1, out]), and one jet forward pass
+ * through the network gives P losses (SPEC section 3.6: "evaluate the M(m+1) losses batched"). P is
+ * chosen so that no jet tensor exceeds {@code maxElements} elements.
+ */
+public final class BatchedLoss {
+    private final Objective objective;
+    private final Map<String, PointSet> batch;
+    private final int chunk;
+
+    public BatchedLoss(Objective objective, Map<String, PointSet> batch, long maxElements) {
+        this.objective = objective;
+        this.batch = batch;
+        long points = batch.values().stream().mapToLong(PointSet::size).max().orElse(1);
+        long width = 1;
+        for (Param p : objective.network().parameters().list()) {
+            long[] s = p.array().getShape().getShape();
+            width = Math.max(width, s[s.length - 1]);
+        }
+        int d = objective.problem().inputDim();
+        long perSet = points * width * (1 + 2L * d);
+        this.chunk = (int) Math.max(1, Math.min(Integer.MAX_VALUE, maxElements / perSet));
+    }
+
+    /** Parameter sets per batched pass. */
+    public int chunk() {
+        return chunk;
+    }
+
+    /** Writes parameter vector number {@code k} (flat, in Parameters order) into {@code row}. */
+    @FunctionalInterface
+    public interface Rows {
+        void fill(int k, double[] row);
+    }
+
+    /** J(theta_k) for k = 0..count-1; non-finite values come back as they are. */
+    public double[] evaluate(int count, Rows rows) {
+        return evaluate(count, rows, chunk);
+    }
+
+    /** As {@link #evaluate(int, Rows)} with an explicit chunk size (1 = one call per parameter set). */
+    public double[] evaluate(int count, Rows rows, int perPass) {
+        double[] out = new double[count];
+        double[][] block = new double[Math.min(perPass, count)][Math.toIntExact(objective.network().parameters().count())];
+        for (int from = 0; from < count; from += perPass) {
+            int to = Math.min(count, from + perPass);
+            for (int k = from; k < to; k++) {
+                rows.fill(k, block[k - from]);
+            }
+            try (NDScope scope = new NDScope(); NoGrad off = new NoGrad()) {
+                scope.suppressNotUsedWarning();
+                NDArray losses = objective.evaluate(batch, stack(block, to - from)).total();
+                System.arraycopy(Tensors.toDoubles(losses), 0, out, from, to - from);
+            }
+        }
+        return out;
+    }
+
+    /** The first p rows of {@code block} as batched parameter arrays. */
+    private List<NDArray> stack(double[][] block, int p) {
+        Parameters params = objective.network().parameters();
+        NDManager manager = params.manager();
+        List<NDArray> arrays = new ArrayList<>();
+        int at = 0;
+        for (Param param : params.list()) {
+            int n = Math.toIntExact(param.size());
+            double[] values = new double[p * n];
+            for (int k = 0; k < p; k++) {
+                System.arraycopy(block[k], at, values, k * n, n);
+            }
+            long[] shape = param.array().getShape().getShape();
+            Shape batched = shape.length == 1 ? new Shape(p, 1, shape[0]) : new Shape(p, shape[0], shape[1]);
+            arrays.add(Tensors.create(manager, values, batched, params.dataType()));
+            at += n;
+        }
+        return arrays;
+    }
+}
