@@ -138,6 +138,11 @@ public final class Trainer {
         return monitorBatch;
     }
 
+    /** The fixed batch logged losses and landscape probes are evaluated on (see {@link #monitorBatch()}). */
+    public Map<String, PointSet> probeBatch() {
+        return monitorBatch();
+    }
+
     /** The losses at the current parameters (no update) on the monitor batch, and the relative L2 error. */
     public StepReport evaluate() {
         try (NDScope scope = new NDScope(); NoGrad off = new NoGrad()) {

@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; writes JSON under bench/results/.")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "what to benchmark: train")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "what to benchmark: train or probe")
     String what;
 
     @Option(names = "--steps", description = "timed steps per case (default ${DEFAULT-VALUE})")
@@ -58,26 +58,30 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!what.equals("train")) {
-            throw new UserError("unknown benchmark '" + what + "'; valid: train");
+        if (!what.equals("train") && !what.equals("probe")) {
+            throw new UserError("unknown benchmark '" + what + "'; valid: train, probe");
         }
         if (steps < 1 || warmup < 0) {
             throw new UserError("--steps must be at least 1 and --warmup not negative");
         }
         List<Map<String, Object>> cases = new ArrayList<>();
-        for (File example : examples) {
-            for (String dtype : List.of("float32", "float64")) {
-                cases.add(measure(example, dtype));
+        if (what.equals("probe")) {
+            cases.add(ProbeBench.roughness(home("examples/poisson1d-dgm.conf"), threads));
+        } else {
+            for (File example : examples) {
+                for (String dtype : List.of("float32", "float64")) {
+                    cases.add(measure(example, dtype));
+                }
             }
         }
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("benchmark", "train");
+        result.put("benchmark", what);
         result.put("date", LocalDateTime.now().toString());
         result.put("cores", Runtime.getRuntime().availableProcessors());
         result.put("threads", Threads.get());
         result.put("cases", cases);
         Files.createDirectories(out);
-        Path file = out.resolve("train-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".json");
+        Path file = out.resolve(what + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".json");
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), result);
         System.out.println("wrote " + file);
         return 0;

@@ -1,0 +1,71 @@
+package dev.terrain.ops.cli;
+
+import ai.djl.ndarray.NDManager;
+import dev.terrain.model.probe.BatchedLoss;
+import dev.terrain.model.probe.Directions.BiasMode;
+import dev.terrain.model.probe.RoughnessIndex;
+import dev.terrain.model.tensor.Threads;
+import dev.terrain.model.train.Trainer;
+import dev.terrain.ops.config.RunSettings;
+import dev.terrain.ops.config.SettingsLoader;
+import dev.terrain.ops.run.RunFactory;
+import java.io.File;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code terrain bench probe}: wall time of the Roughness Index with M = 100, m = 100, l = 0.01 on the 1D
+ * Poisson DGM model (200 Simpson points), batched, against the same M(m+1) losses evaluated one
+ * parameter set per call (the naive loop), in one process.
+ */
+final class ProbeBench {
+    private ProbeBench() {}
+
+    static Map<String, Object> roughness(File example, Integer threads) {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        if (threads != null) {
+            overrides.put("threads", threads.toString());
+        }
+        RunSettings s = SettingsLoader.load(example, overrides);
+        Threads.set(s.threads());
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Trainer trainer = RunFactory.build(s, manager);
+            for (int i = 0; i < 200; i++) {
+                trainer.train(false);
+            }
+            RoughnessIndex.Settings ri = new RoughnessIndex.Settings(100, 100, 0.01, 1, BiasMode.ZERO, Set.of());
+            Map<String, Object> sweep = new LinkedHashMap<>();
+            for (int e = 16; e <= 24; e += 2) {
+                BatchedLoss l2 = new BatchedLoss(trainer.objective(), trainer.probeBatch(), 1L << e);
+                double sec = RoughnessIndex.compute(l2, trainer.objective().network().parameters(), ri).wallSeconds();
+                sweep.put("2^" + e + " (chunk " + l2.chunk() + ")", sec);
+                System.out.printf("  max elements per jet tensor 2^%d, chunk %d: %.3f s%n", e, l2.chunk(), sec);
+            }
+            BatchedLoss loss = new BatchedLoss(trainer.objective(), trainer.probeBatch(), BatchedLoss.DEFAULT_MAX_ELEMENTS);
+            RoughnessIndex.compute(loss, trainer.objective().network().parameters(), ri); // warm-up
+            RoughnessIndex.Result batched = RoughnessIndex.compute(loss, trainer.objective().network().parameters(), ri);
+            long t0 = System.nanoTime();
+            int count = 100 * 101;
+            double[] theta = trainer.objective().network().parameters().toFlat();
+            loss.evaluate(count, (k, row) -> System.arraycopy(theta, 0, row, 0, row.length), 1);
+            double naive = (System.nanoTime() - t0) / 1e9;
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("probe", "roughness-index");
+            c.put("example", example.getName());
+            c.put("M", 100);
+            c.put("m", 100);
+            c.put("l", 0.01);
+            c.put("chunk", loss.chunk());
+            c.put("threads", Threads.get());
+            c.put("batched_s", batched.wallSeconds());
+            c.put("naive_loop_s", naive);
+            c.put("speedup", naive / batched.wallSeconds());
+            c.put("ri", batched.ri());
+            c.put("chunk_sweep_s", sweep);
+            System.out.printf("RI M=100 m=100: batched %.3f s, one call per parameter set %.3f s (%.1fx)%n",
+                    batched.wallSeconds(), naive, naive / batched.wallSeconds());
+            return c;
+        }
+    }
+}
