@@ -30,5 +30,5 @@ public record RunSettings(
             String schedule, double minLr, double gamma, long every) {}
 
     /** Step count, precision and reporting cadence. */
-    public record Train(long steps, String dtype, long logEvery, long printEvery) {}
+    public record Train(long steps, String dtype, long logEvery, long printEvery, long saveEvery) {}
 }

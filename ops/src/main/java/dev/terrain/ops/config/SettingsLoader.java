@@ -238,7 +238,8 @@ public final class SettingsLoader {
 
     private static RunSettings.Train train(Config t) {
         return new RunSettings.Train(positiveLong(t, "steps", "train.steps"), oneOf(t, "dtype", "train.dtype", List.of("float32", "float64")),
-                positiveLong(t, "logEvery", "train.logEvery"), positiveLong(t, "printEvery", "train.printEvery"));
+                positiveLong(t, "logEvery", "train.logEvery"), positiveLong(t, "printEvery", "train.printEvery"),
+                nonNegativeLong(t, "saveEvery", "train.saveEvery"));
     }
 
     private static String oneOf(Config c, String key, String full, List<String> valid) {
@@ -269,6 +270,14 @@ public final class SettingsLoader {
         long v = c.getLong(key);
         if (v < 1) {
             throw new UserError(full + " must be at least 1, got " + v);
+        }
+        return v;
+    }
+
+    private static long nonNegativeLong(Config c, String key, String full) {
+        long v = c.getLong(key);
+        if (v < 0) {
+            throw new UserError(full + " must not be negative, got " + v);
         }
         return v;
     }

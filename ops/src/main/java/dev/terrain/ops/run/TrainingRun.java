@@ -72,6 +72,10 @@ public final class TrainingRun {
         StepReport last = null;
         while (trainer.step() < steps) {
             trainer.train(false);
+            long saveEvery = settings.train().saveEvery();
+            if (saveEvery > 0 && trainer.step() % saveEvery == 0 && trainer.step() < steps) {
+                dir.writeJson(snapshotName(trainer.step()), parameters(trainer.objective().network().parameters()));
+            }
             if (trainer.step() % logEvery == 0 || trainer.step() == steps) {
                 last = trainer.evaluate();
                 if (!Double.isFinite(last.total())) {
@@ -95,6 +99,11 @@ public final class TrainingRun {
         return m;
     }
 
+    /** Relative path of the parameter snapshot written at {@code step}. */
+    public static String snapshotName(long step) {
+        return String.format(java.util.Locale.ROOT, "parameters/step-%09d.json", step);
+    }
+
     static Map<String, Object> parameters(Parameters params) {
         List<Map<String, Object>> list = new ArrayList<>();
         double[] flat = params.toFlat();
@@ -109,5 +118,44 @@ public final class TrainingRun {
             list.add(m);
         }
         return Map.of("dtype", params.dataType().toString(), "count", params.count(), "tensors", list);
+    }
+
+    /**
+     * Reads a parameters file written by a run into {@code params}; every mismatch (names, shapes, count)
+     * fails with a message naming the file and the tensor.
+     */
+    public static void loadParameters(Path file, Parameters params) {
+        com.fasterxml.jackson.databind.JsonNode root;
+        try {
+            root = RunDirectory.JSON.readTree(file.toFile());
+        } catch (java.io.IOException e) {
+            throw new dev.terrain.ops.config.UserError("cannot read parameters " + file + ": " + e.getMessage());
+        }
+        com.fasterxml.jackson.databind.JsonNode tensors = root == null ? null : root.get("tensors");
+        if (tensors == null || !tensors.isArray() || tensors.size() != params.list().size()) {
+            throw new dev.terrain.ops.config.UserError(file + " does not match the network: it has "
+                    + (tensors == null || !tensors.isArray() ? "no tensor list" : tensors.size() + " tensors")
+                    + ", the network has " + params.list().size());
+        }
+        double[] flat = new double[Math.toIntExact(params.count())];
+        int at = 0;
+        for (int i = 0; i < tensors.size(); i++) {
+            Param p = params.list().get(i);
+            com.fasterxml.jackson.databind.JsonNode t = tensors.get(i);
+            com.fasterxml.jackson.databind.JsonNode values = t.get("values");
+            String name = t.path("name").asText();
+            if (!name.equals(p.name()) || values == null || values.size() != p.size()) {
+                throw new dev.terrain.ops.config.UserError(file + ": tensor " + i + " is '" + name + "' with "
+                        + (values == null ? 0 : values.size()) + " values; the network expects '" + p.name() + "' with "
+                        + p.size());
+            }
+            for (com.fasterxml.jackson.databind.JsonNode v : values) {
+                if (!v.isNumber()) {
+                    throw new dev.terrain.ops.config.UserError(file + ": tensor '" + name + "' holds a non-number " + v);
+                }
+                flat[at++] = v.asDouble();
+            }
+        }
+        params.load(flat);
     }
 }
