@@ -67,6 +67,7 @@ final class BenchCommand implements Callable<Integer> {
         List<Map<String, Object>> cases = new ArrayList<>();
         if (what.equals("probe")) {
             cases.add(ProbeBench.roughness(home("examples/poisson1d-dgm.conf"), threads));
+            cases.add(ProbeBench.lanczos(home("examples/helmholtz2d.conf"), threads));
         } else {
             for (File example : examples) {
                 for (String dtype : List.of("float32", "float64")) {

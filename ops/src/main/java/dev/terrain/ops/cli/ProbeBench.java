@@ -3,6 +3,9 @@ package dev.terrain.ops.cli;
 import ai.djl.ndarray.NDManager;
 import dev.terrain.model.probe.BatchedLoss;
 import dev.terrain.model.probe.Directions.BiasMode;
+import dev.terrain.model.probe.HessianProbe;
+import dev.terrain.model.probe.HessianResult;
+import dev.terrain.model.probe.HessianSettings;
 import dev.terrain.model.probe.RoughnessIndex;
 import dev.terrain.model.tensor.Threads;
 import dev.terrain.model.train.Trainer;
@@ -21,6 +24,36 @@ import java.util.Set;
  */
 final class ProbeBench {
     private ProbeBench() {}
+
+    /** Wall time of Lanczos top-5 (with power iteration) on the Helmholtz example after 200 training steps. */
+    static Map<String, Object> lanczos(File example, Integer threads) {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        if (threads != null) {
+            overrides.put("threads", threads.toString());
+        }
+        RunSettings s = SettingsLoader.load(example, overrides);
+        Threads.set(s.threads());
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Trainer trainer = RunFactory.build(s, manager);
+            for (int i = 0; i < 200; i++) {
+                trainer.train(false);
+            }
+            HessianResult r = new HessianProbe(trainer.objective(), trainer.probeBatch(), HessianSettings.defaults(5))
+                    .run(trainer.step(), "bench");
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("probe", "hessian-lanczos");
+            c.put("example", example.getName());
+            c.put("dtype", s.train().dtype());
+            c.put("parameters", r.parameters());
+            c.put("k", 5);
+            c.put("eigenvalues", r.lanczos() == null ? null : r.lanczos().eigenvalues());
+            c.put("hessian_vector_products", r.hessianVectorProducts());
+            c.put("wall_s", r.wallTime().toNanos() / 1e9);
+            System.out.printf("Lanczos k=5 on %s (%d parameters): %d HVPs, %.3f s%n", example.getName(), r.parameters(),
+                    r.hessianVectorProducts(), r.wallTime().toNanos() / 1e9);
+            return c;
+        }
+    }
 
     static Map<String, Object> roughness(File example, Integer threads) {
         Map<String, String> overrides = new LinkedHashMap<>();
