@@ -44,6 +44,9 @@ final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--step", description = "use parameters/step-<N>.json (train.saveEvery) instead of the final parameters")
     Long step;
 
+    @Option(names = "--loss", description = "probe another loss family at the same parameters (e.g. drm on a DGM run, paper 000 Table IX)")
+    String loss;
+
     @Option(names = "--ri", arity = "0..1", fallbackValue = "", paramLabel = "SPEC",
             description = "Roughness Index: M=100,m=100,l=0.01,seed=1,bias=zero|copy,groups=<g1+g2>")
     String ri;
@@ -70,7 +73,7 @@ final class ProbeCommand implements Callable<Integer> {
             throw new UserError("no parameters at " + params + (step == null ? " (the run did not complete)"
                     : "; saved steps are in " + runDir.resolve("parameters")));
         }
-        RunSettings s = SettingsLoader.load(config.toFile(), Map.of());
+        RunSettings s = SettingsLoader.load(config.toFile(), loss == null ? Map.of() : Map.of("problem.loss", loss));
         Threads.set(s.threads());
         try (NDManager manager = NDManager.newBaseManager(TrainCommand.device(s.device()))) {
             Trainer trainer = RunFactory.build(s, manager);
@@ -111,7 +114,7 @@ final class ProbeCommand implements Callable<Integer> {
         out.put("probe", "roughness-index");
         out.put("snapshot", id);
         out.put("step", at);
-        out.put("loss", trainer.objective().kind().id());
+        out.put("loss_family", trainer.objective().kind().id());
         out.put("rel_l2", nullIfNaN(trainer.relativeL2()));
         out.put("result", r);
         Path file = write("ri", at, out);
@@ -175,7 +178,8 @@ final class ProbeCommand implements Callable<Integer> {
     }
 
     private Path write(String probe, long at, Object value) throws IOException {
-        Path file = runDir.resolve("probes").resolve(probe + "-" + (at < 0 ? "final" : String.valueOf(at)) + ".json");
+        String suffix = (at < 0 ? "final" : String.valueOf(at)) + (loss == null ? "" : "-" + loss);
+        Path file = runDir.resolve("probes").resolve(probe + "-" + suffix + ".json");
         Files.createDirectories(file.getParent());
         Json.MAPPER.writeValue(file.toFile(), value);
         return file;

@@ -63,6 +63,17 @@ class ProbeCommandTest {
         assertThat(JSON.readTree(run.resolve("probes/ri-200.json").toFile()).path("step").asLong()).isEqualTo(200);
     }
 
+    @Test
+    void anotherLossFamilyCanBeProbedAtTheSameParameters() throws IOException {
+        StringWriter err = new StringWriter();
+        assertThat(probe(err, "--loss", "drm", "--ri", "M=5,m=10")).as(err.toString()).isZero();
+        JsonNode ri = JSON.readTree(run.resolve("probes/ri-400-drm.json").toFile());
+        assertThat(ri.path("loss_family").asText()).isEqualTo("energy");
+        // The Ritz functional at a reasonable solution is near its minimum -pi^2/4.
+        assertThat(ri.path("result").path("lossAtTheta").asDouble()).isBetween(-2.6, -2.2);
+        assertThat(probe(new StringWriter(), "--loss", "ritzz", "--ri")).isEqualTo(2);
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "--ri|M=1|M = 1",
