@@ -9,12 +9,14 @@ import dev.terrain.model.probe.GradientStatisticsSettings;
 import dev.terrain.model.probe.HessianProbe;
 import dev.terrain.model.probe.HessianResult;
 import dev.terrain.model.probe.HessianSettings;
+import dev.terrain.model.probe.LossSurface;
 import dev.terrain.model.probe.RoughnessIndex;
 import dev.terrain.model.tensor.Threads;
 import dev.terrain.model.train.Trainer;
 import dev.terrain.ops.config.RunSettings;
 import dev.terrain.ops.config.SettingsLoader;
 import dev.terrain.ops.config.UserError;
+import dev.terrain.ops.report.LossSurfaceReport;
 import dev.terrain.ops.run.RunFactory;
 import dev.terrain.ops.run.TrainingRun;
 import java.io.IOException;
@@ -51,6 +53,10 @@ final class ProbeCommand implements Callable<Integer> {
             description = "Roughness Index: M=100,m=100,l=0.01,seed=1,bias=zero|copy,groups=<g1+g2>")
     String ri;
 
+    @Option(names = "--surface", arity = "0..1", fallbackValue = "", paramLabel = "SPEC",
+            description = "2D loss surface: 41x41,span=1,seed=1,bias=zero|copy (JSON data and contour PNG)")
+    String surface;
+
     @Option(names = "--hessian", arity = "0..1", fallbackValue = "", paramLabel = "SPEC",
             description = "Hessian spectrum: k=5,seed=1 (power iteration and Lanczos)")
     String hessian;
@@ -61,8 +67,8 @@ final class ProbeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (ri == null && hessian == null && grads == null) {
-            throw new UserError("no probe chosen; valid: --ri, --hessian, --grads");
+        if (ri == null && surface == null && hessian == null && grads == null) {
+            throw new UserError("no probe chosen; valid: --ri, --surface, --hessian, --grads");
         }
         Path config = runDir.resolve("config.conf");
         if (!Files.isDirectory(runDir) || !Files.isRegularFile(config)) {
@@ -82,6 +88,9 @@ final class ProbeCommand implements Callable<Integer> {
             String id = s.runId() + "@" + at;
             if (ri != null) {
                 roughness(trainer, at, id);
+            }
+            if (surface != null) {
+                surface(trainer, at);
             }
             if (hessian != null) {
                 hessian(trainer, at, id);
@@ -108,8 +117,8 @@ final class ProbeCommand implements Callable<Integer> {
         if (!known.containsAll(settings.groups())) {
             throw new UserError("--ri: unknown parameter group in " + settings.groups() + "; groups: " + known);
         }
-        BatchedLoss loss = new BatchedLoss(trainer.objective(), trainer.probeBatch(), BatchedLoss.DEFAULT_MAX_ELEMENTS);
-        RoughnessIndex.Result r = RoughnessIndex.compute(loss, trainer.objective().network().parameters(), settings);
+        BatchedLoss batched = new BatchedLoss(trainer.objective(), trainer.probeBatch(), BatchedLoss.DEFAULT_MAX_ELEMENTS);
+        RoughnessIndex.Result r = RoughnessIndex.compute(batched, trainer.objective().network().parameters(), settings);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("probe", "roughness-index");
         out.put("snapshot", id);
@@ -122,6 +131,29 @@ final class ProbeCommand implements Callable<Integer> {
                 r.ri(), r.meanT(), r.stdT(), r.directions(), r.intervals(), r.halfWidth(), r.seed(),
                 r.biasMode().name().toLowerCase(Locale.ROOT), r.nonFiniteDirections().size() + r.flatDirections().size(),
                 r.wallSeconds(), file);
+    }
+
+    private void surface(Trainer trainer, long at) throws IOException {
+        String grid = surface.isBlank() || surface.startsWith("span") || surface.startsWith("seed")
+                || surface.startsWith("bias") ? "41x41" : surface.split(",", 2)[0];
+        String rest = surface.startsWith(grid) ? surface.substring(grid.length()).replaceFirst("^,", "") : surface;
+        if (!grid.matches("\\d+x\\d+")) {
+            throw new UserError("--surface: grid must look like 41x41, got '" + grid + "'");
+        }
+        String[] n = grid.split("x");
+        ProbeSpecs p = new ProbeSpecs("--surface", rest, Set.of("span", "seed", "bias"));
+        LossSurface.Settings settings = SettingsLoader.named("--surface", () -> new LossSurface.Settings(
+                Integer.parseInt(n[0]), Integer.parseInt(n[1]), p.number("span", 1.0), p.integer("seed", 1),
+                BiasMode.byId(p.string("bias", "zero"))));
+        BatchedLoss batched = new BatchedLoss(trainer.objective(), trainer.probeBatch(), BatchedLoss.DEFAULT_MAX_ELEMENTS);
+        LossSurface.Result r = LossSurface.compute(batched, trainer.objective().network().parameters(), settings);
+        String name = "surface-" + (at < 0 ? "final" : String.valueOf(at)) + (loss == null ? "" : "-" + loss);
+        Path dir = runDir.resolve("probes");
+        Files.createDirectories(dir);
+        LossSurfaceReport.write(r, dir, name);
+        System.out.printf(Locale.ROOT, "surface %dx%d span %g: J(theta) %.4e, min %.4e, max %.4e, %d non-finite, %.2f s -> %s.{json,png}%n",
+                settings.n1(), settings.n2(), settings.span(), r.lossAtTheta(), r.min(), r.max(), r.nonFiniteCount(),
+                r.wallSeconds(), dir.resolve(name));
     }
 
     private void hessian(Trainer trainer, long at, String id) throws IOException {

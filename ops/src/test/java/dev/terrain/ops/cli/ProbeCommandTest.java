@@ -57,6 +57,18 @@ class ProbeCommandTest {
     }
 
     @Test
+    void theSurfaceIsWrittenAsDataAndContourPng() throws IOException {
+        StringWriter err = new StringWriter();
+        assertThat(probe(err, "--surface", "9x7,span=0.5,seed=2")).as(err.toString()).isZero();
+        JsonNode data = JSON.readTree(run.resolve("probes/surface-400.json").toFile());
+        assertThat(data.toString()).contains("0.5");
+        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(run.resolve("probes/surface-400.png").toFile());
+        assertThat(png.getWidth()).isPositive();
+        assertThat(probe(new StringWriter(), "--surface", "9by7")).isEqualTo(2);
+        assertThat(probe(new StringWriter(), "--surface", "1x7")).isEqualTo(2);
+    }
+
+    @Test
     void aSavedStepCanBeProbed() throws IOException {
         StringWriter err = new StringWriter();
         assertThat(probe(err, "--step", "200", "--ri", "M=5,m=10")).as(err.toString()).isZero();
