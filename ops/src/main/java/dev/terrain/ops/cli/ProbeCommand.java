@@ -40,7 +40,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "probe", mixinStandardHelpOptions = true,
         description = "Landscape probes (Roughness Index, Hessian spectrum, gradient statistics) on a run's saved parameters.")
 final class ProbeCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "RUN_DIR", description = "a run directory written by `terrain train`")
+    @Parameters(index = "0", paramLabel = "RUN_DIR|PARAMETERS",
+            description = "a run directory written by `terrain train`, or one of its parameters files")
     Path runDir;
 
     @Option(names = "--step", description = "use parameters/step-<N>.json (train.saveEvery) instead of the final parameters")
@@ -70,11 +71,27 @@ final class ProbeCommand implements Callable<Integer> {
         if (ri == null && surface == null && hessian == null && grads == null) {
             throw new UserError("no probe chosen; valid: --ri, --surface, --hessian, --grads");
         }
+        Path given = null;
+        if (Files.isRegularFile(runDir)) {
+            given = runDir;
+            Path dir = runDir.toAbsolutePath().getParent();
+            while (dir != null && !Files.isRegularFile(dir.resolve("config.conf"))) {
+                dir = dir.getParent();
+            }
+            if (dir == null) {
+                throw new UserError("no run directory (with config.conf) above " + runDir);
+            }
+            runDir = dir;
+        }
         Path config = runDir.resolve("config.conf");
         if (!Files.isDirectory(runDir) || !Files.isRegularFile(config)) {
             throw new UserError("not a run directory (no config.conf): " + runDir);
         }
-        Path params = step == null ? runDir.resolve("parameters.json") : runDir.resolve(TrainingRun.snapshotName(step));
+        if (given != null && step != null) {
+            throw new UserError("give either a parameters file or --step, not both");
+        }
+        Path params = given != null ? given
+                : step == null ? runDir.resolve("parameters.json") : runDir.resolve(TrainingRun.snapshotName(step));
         if (!Files.isRegularFile(params)) {
             throw new UserError("no parameters at " + params + (step == null ? " (the run did not complete)"
                     : "; saved steps are in " + runDir.resolve("parameters")));
@@ -84,7 +101,7 @@ final class ProbeCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager(TrainCommand.device(s.device()))) {
             Trainer trainer = RunFactory.build(s, manager);
             TrainingRun.loadParameters(params, trainer.objective().network().parameters());
-            long at = step == null ? summaryStep() : step;
+            long at = step != null ? step : given != null ? stepOf(given) : summaryStep();
             String id = s.runId() + "@" + at;
             if (ri != null) {
                 roughness(trainer, at, id);
@@ -100,6 +117,12 @@ final class ProbeCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The step in a snapshot name parameters/step-000001000.json, else the run's final step. */
+    private long stepOf(Path file) throws IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("step-(\\d+)\\.json").matcher(file.getFileName().toString());
+        return m.matches() ? Long.parseLong(m.group(1)) : summaryStep();
     }
 
     private long summaryStep() throws IOException {

@@ -73,6 +73,9 @@ class ProbeCommandTest {
         StringWriter err = new StringWriter();
         assertThat(probe(err, "--step", "200", "--ri", "M=5,m=10")).as(err.toString()).isZero();
         assertThat(JSON.readTree(run.resolve("probes/ri-200.json").toFile()).path("step").asLong()).isEqualTo(200);
+        Path snapshot = run.resolve("parameters/step-000000200.json");
+        assertThat(Main.execute(new PrintWriter(err, true), "probe", snapshot.toString(), "--grads")).as(err.toString()).isZero();
+        assertThat(run.resolve("probes/grads-200.json")).exists();
     }
 
     @Test
