@@ -1,13 +1,12 @@
 package dev.terrain.ops.cli;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.terrain.model.tensor.Threads;
 import dev.terrain.model.train.Trainer;
 import dev.terrain.ops.config.RunSettings;
 import dev.terrain.ops.config.SettingsLoader;
 import dev.terrain.ops.config.UserError;
+import dev.terrain.ops.run.Json;
 import dev.terrain.ops.run.RunFactory;
 import java.io.File;
 import java.io.IOException;
@@ -51,6 +50,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", description = "output directory (default ${DEFAULT-VALUE})")
     Path out = home("bench/results").toPath();
 
+    /** An example's settings with the benchmark's overrides; applies its thread count. */
+    static RunSettings load(File example, Integer threads, Map<String, String> extra) {
+        Map<String, String> overrides = new LinkedHashMap<>(extra);
+        if (threads != null) {
+            overrides.put("threads", threads.toString());
+        }
+        RunSettings s = SettingsLoader.load(example, overrides);
+        Threads.set(s.threads());
+        return s;
+    }
+
     /** A path in the Terrain checkout (the launcher passes it as terrain.home), else relative to here. */
     static File home(String relative) {
         return new File(System.getProperty("terrain.home", "."), relative);
@@ -83,18 +93,13 @@ final class BenchCommand implements Callable<Integer> {
         result.put("cases", cases);
         Files.createDirectories(out);
         Path file = out.resolve(what + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".json");
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), result);
+        Json.MAPPER.writeValue(file.toFile(), result);
         System.out.println("wrote " + file);
         return 0;
     }
 
     private Map<String, Object> measure(File example, String dtype) {
-        Map<String, String> overrides = new LinkedHashMap<>(Map.of("train.dtype", dtype));
-        if (threads != null) {
-            overrides.put("threads", threads.toString());
-        }
-        RunSettings s = SettingsLoader.load(example, overrides);
-        Threads.set(s.threads());
+        RunSettings s = load(example, threads, Map.of("train.dtype", dtype));
         try (NDManager manager = NDManager.newBaseManager()) {
             Trainer trainer = RunFactory.build(s, manager);
             for (long i = 0; i < warmup; i++) {

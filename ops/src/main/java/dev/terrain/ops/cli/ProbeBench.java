@@ -10,7 +10,6 @@ import dev.terrain.model.probe.RoughnessIndex;
 import dev.terrain.model.tensor.Threads;
 import dev.terrain.model.train.Trainer;
 import dev.terrain.ops.config.RunSettings;
-import dev.terrain.ops.config.SettingsLoader;
 import dev.terrain.ops.run.RunFactory;
 import java.io.File;
 import java.util.LinkedHashMap;
@@ -27,12 +26,7 @@ final class ProbeBench {
 
     /** Wall time of Lanczos top-5 (with power iteration) on the Helmholtz example after 200 training steps. */
     static Map<String, Object> lanczos(File example, Integer threads) {
-        Map<String, String> overrides = new LinkedHashMap<>();
-        if (threads != null) {
-            overrides.put("threads", threads.toString());
-        }
-        RunSettings s = SettingsLoader.load(example, overrides);
-        Threads.set(s.threads());
+        RunSettings s = BenchCommand.load(example, threads, Map.of());
         try (NDManager manager = NDManager.newBaseManager()) {
             Trainer trainer = RunFactory.build(s, manager);
             for (int i = 0; i < 200; i++) {
@@ -56,12 +50,7 @@ final class ProbeBench {
     }
 
     static Map<String, Object> roughness(File example, Integer threads) {
-        Map<String, String> overrides = new LinkedHashMap<>();
-        if (threads != null) {
-            overrides.put("threads", threads.toString());
-        }
-        RunSettings s = SettingsLoader.load(example, overrides);
-        Threads.set(s.threads());
+        RunSettings s = BenchCommand.load(example, threads, Map.of());
         try (NDManager manager = NDManager.newBaseManager()) {
             Trainer trainer = RunFactory.build(s, manager);
             for (int i = 0; i < 200; i++) {

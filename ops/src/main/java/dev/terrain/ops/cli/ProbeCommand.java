@@ -17,6 +17,7 @@ import dev.terrain.ops.config.RunSettings;
 import dev.terrain.ops.config.SettingsLoader;
 import dev.terrain.ops.config.UserError;
 import dev.terrain.ops.report.LossSurfaceReport;
+import dev.terrain.ops.run.Json;
 import dev.terrain.ops.run.RunFactory;
 import dev.terrain.ops.run.TrainingRun;
 import java.io.IOException;

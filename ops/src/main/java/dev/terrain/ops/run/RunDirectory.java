@@ -1,7 +1,6 @@
 package dev.terrain.ops.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.terrain.ops.config.UserError;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -19,7 +18,6 @@ import java.nio.file.StandardOpenOption;
  * completed. Files that are replaced whole are written to a temporary file, fsynced and renamed.
  */
 public final class RunDirectory implements AutoCloseable {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final ObjectMapper LINE = new ObjectMapper();
 
     private final Path dir;
@@ -71,7 +69,7 @@ public final class RunDirectory implements AutoCloseable {
     public void writeJson(String name, Object value) {
         try {
             metrics.flush();
-            writeAtomically(dir.resolve(name), JSON.writeValueAsBytes(value));
+            writeAtomically(dir.resolve(name), Json.MAPPER.writeValueAsBytes(value));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

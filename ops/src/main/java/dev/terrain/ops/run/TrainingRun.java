@@ -127,7 +127,7 @@ public final class TrainingRun {
     public static void loadParameters(Path file, Parameters params) {
         com.fasterxml.jackson.databind.JsonNode root;
         try {
-            root = RunDirectory.JSON.readTree(file.toFile());
+            root = Json.MAPPER.readTree(file.toFile());
         } catch (java.io.IOException e) {
             throw new dev.terrain.ops.config.UserError("cannot read parameters " + file + ": " + e.getMessage());
         }

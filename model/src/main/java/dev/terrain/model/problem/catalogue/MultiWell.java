@@ -13,7 +13,6 @@ import dev.terrain.model.quad.Region;
 import dev.terrain.model.tensor.Scalars;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -92,12 +91,7 @@ public final class MultiWell implements Problem {
 
     @Override
     public Map<String, Region> pointSets(LossKind kind) {
-        Map<String, Region> sets = new LinkedHashMap<>();
-        sets.put("interior", Region.INTERIOR);
-        if (!hard) {
-            sets.put("boundary", Region.BOUNDARY);
-        }
-        return sets;
+        return Support.interiorAndBoundary(hard);
     }
 
     @Override

@@ -11,8 +11,6 @@ import dev.terrain.model.problem.ProblemSpec;
 import dev.terrain.model.quad.Domain;
 import dev.terrain.model.quad.Region;
 import dev.terrain.model.tensor.Scalars;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -83,28 +81,12 @@ public final class MultiscalePoisson implements Problem {
 
     @Override
     public Map<String, Region> pointSets(LossKind kind) {
-        Map<String, Region> sets = new LinkedHashMap<>();
-        sets.put("interior", Region.INTERIOR);
-        if (!hard) {
-            sets.put("boundary", Region.BOUNDARY);
-        }
-        return sets;
+        return Support.interiorAndBoundary(hard);
     }
 
     @Override
     public List<LossTerm> terms(LossKind kind) {
-        List<LossTerm> terms = new ArrayList<>();
-        if (kind == LossKind.RESIDUAL) {
-            terms.add(new LossTerm("pde", "interior", 2,
-                    (u, p, c) -> u.laplacian().neg().sub(p.field("f")).square()));
-        } else {
-            terms.add(new LossTerm("energy", "interior", 1, (u, p, c) ->
-                    u.gradNormSquared().mul(c.of(0.5)).sub(p.field("f").mul(u.value()))));
-        }
-        if (!hard) {
-            terms.add(Support.zero("boundary", "boundary", kind == LossKind.RESIDUAL ? 1.0 : penalty));
-        }
-        return terms;
+        return Support.poissonTerms(kind, hard, penalty);
     }
 
     @Override

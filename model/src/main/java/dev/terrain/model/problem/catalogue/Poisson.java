@@ -1,7 +1,5 @@
 package dev.terrain.model.problem.catalogue;
 
-import ai.djl.ndarray.NDArray;
-import dev.terrain.model.jet.Jet;
 import dev.terrain.model.problem.Ansatz;
 import dev.terrain.model.problem.LossKind;
 import dev.terrain.model.problem.LossTerm;
@@ -12,8 +10,6 @@ import dev.terrain.model.problem.ProblemSpec;
 import dev.terrain.model.quad.Domain;
 import dev.terrain.model.quad.Region;
 import dev.terrain.model.tensor.Scalars;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,44 +54,17 @@ public final class Poisson implements Problem {
 
     @Override
     public Map<String, Region> pointSets(LossKind kind) {
-        Map<String, Region> sets = new LinkedHashMap<>();
-        sets.put("interior", Region.INTERIOR);
-        if (!hard) {
-            sets.put("boundary", Region.BOUNDARY);
-        }
-        return sets;
+        return Support.interiorAndBoundary(hard);
     }
 
     @Override
     public List<LossTerm> terms(LossKind kind) {
-        List<LossTerm> terms = new ArrayList<>();
-        if (kind == LossKind.RESIDUAL) {
-            terms.add(new LossTerm("pde", "interior", 2, (u, p, c) -> {
-                NDArray r = u.laplacian().neg().sub(p.field("f"));
-                return r.square();
-            }));
-            if (!hard) {
-                terms.add(new LossTerm("boundary", "boundary", 0, (u, p, c) -> u.value().square()));
-            }
-        } else {
-            terms.add(new LossTerm("energy", "interior", 1, (u, p, c) ->
-                    u.gradNormSquared().mul(c.of(0.5)).sub(p.field("f").mul(u.value()))));
-            if (!hard) {
-                terms.add(new LossTerm("boundary", "boundary", 0,
-                        (u, p, c) -> u.value().square().mul(c.of(penalty))));
-            }
-        }
-        return terms;
+        return Support.poissonTerms(kind, hard, penalty);
     }
 
     @Override
     public void prepare(PointSet set, Scalars c) {
-        set.put("f", sines(set.x(), c).mul(c.of(dim * Math.PI * Math.PI)));
-    }
-
-    /** prod_i sin(pi x_i), shape [B, 1]. */
-    static NDArray sines(NDArray x, Scalars c) {
-        return x.mul(c.of(Math.PI)).sin().prod(new int[] {1}, true);
+        set.put("f", Support.sinesPi(set.x(), 1.0, c).mul(c.of(dim * Math.PI * Math.PI)));
     }
 
     @Override
@@ -105,6 +74,6 @@ public final class Poisson implements Problem {
 
     @Override
     public Optional<Solution> exact() {
-        return Optional.of(Poisson::sines);
+        return Optional.of((x, c) -> Support.sinesPi(x, 1.0, c));
     }
 }

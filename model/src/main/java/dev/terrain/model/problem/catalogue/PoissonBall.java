@@ -12,8 +12,6 @@ import dev.terrain.model.problem.ProblemSpec;
 import dev.terrain.model.quad.Domain;
 import dev.terrain.model.quad.Region;
 import dev.terrain.model.tensor.Scalars;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -70,31 +68,12 @@ public final class PoissonBall implements Problem {
 
     @Override
     public Map<String, Region> pointSets(LossKind kind) {
-        Map<String, Region> sets = new LinkedHashMap<>();
-        sets.put("interior", Region.INTERIOR);
-        if (!hard) {
-            sets.put("boundary", Region.BOUNDARY);
-        }
-        return sets;
+        return Support.interiorAndBoundary(hard);
     }
 
     @Override
     public List<LossTerm> terms(LossKind kind) {
-        List<LossTerm> terms = new ArrayList<>();
-        if (kind == LossKind.RESIDUAL) {
-            terms.add(new LossTerm("pde", "interior", 2,
-                    (u, p, c) -> u.laplacian().neg().sub(p.field("f")).square()));
-            if (!hard) {
-                terms.add(Support.zero("boundary", "boundary", 1.0));
-            }
-        } else {
-            terms.add(new LossTerm("energy", "interior", 1, (u, p, c) ->
-                    u.gradNormSquared().mul(c.of(0.5)).sub(p.field("f").mul(u.value()))));
-            if (!hard) {
-                terms.add(Support.zero("boundary", "boundary", penalty));
-            }
-        }
-        return terms;
+        return Support.poissonTerms(kind, hard, penalty);
     }
 
     @Override

@@ -2,8 +2,14 @@ package dev.terrain.model.problem.catalogue;
 
 import ai.djl.ndarray.NDArray;
 import dev.terrain.model.jet.Jet;
+import dev.terrain.model.problem.LossKind;
 import dev.terrain.model.problem.LossTerm;
+import dev.terrain.model.quad.Region;
 import dev.terrain.model.tensor.Scalars;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /** Small pieces shared by the catalogue entries: scalar fields of the points and common terms. */
 final class Support {
@@ -43,6 +49,36 @@ final class Support {
     static LossTerm zero(String name, String set, double lambda) {
         return new LossTerm(name, set, 0, (u, p, c) ->
                 lambda == 1.0 ? u.value().square() : u.value().square().mul(c.of(lambda)));
+    }
+
+    /** An interior set and, unless the boundary condition is built into the ansatz, a boundary set. */
+    static Map<String, Region> interiorAndBoundary(boolean hardBoundary) {
+        Map<String, Region> sets = new LinkedHashMap<>();
+        sets.put("interior", Region.INTERIOR);
+        if (!hardBoundary) {
+            sets.put("boundary", Region.BOUNDARY);
+        }
+        return sets;
+    }
+
+    /**
+     * The terms of -Laplace u = f with u = 0 on the boundary (paper 000): DGM eq. (2), the squared residual
+     * (-Delta u - f)^2, or DRM eq. (3), the Ritz density 1/2 |grad u|^2 - f u (the set's field {@code f});
+     * without a hard ansatz, a boundary term u^2 (weighted by {@code penalty} in the energy form).
+     */
+    static List<LossTerm> poissonTerms(LossKind kind, boolean hardBoundary, double penalty) {
+        List<LossTerm> terms = new ArrayList<>();
+        if (kind == LossKind.RESIDUAL) {
+            terms.add(new LossTerm("pde", "interior", 2,
+                    (u, p, c) -> u.laplacian().neg().sub(p.field("f")).square()));
+        } else {
+            terms.add(new LossTerm("energy", "interior", 1, (u, p, c) ->
+                    u.gradNormSquared().mul(c.of(0.5)).sub(p.field("f").mul(u.value()))));
+        }
+        if (!hardBoundary) {
+            terms.add(zero("boundary", "boundary", kind == LossKind.RESIDUAL ? 1.0 : penalty));
+        }
+        return terms;
     }
 
     /** The jet of x_k^2. */
