@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.terrain.model.jet.Jet;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * An affine layer {@code x W + b}, W of shape [in, out], registered in a {@link Parameters} set. It
@@ -14,10 +13,15 @@ import java.util.SplittableRandom;
 final class Dense {
     private final int index;
 
-    Dense(Parameters params, String group, int in, int out, Initializer init, SplittableRandom rng) {
+    Dense(Parameters params, String group, Affine init) {
         this.index = params.list().size();
-        params.add(group + ".W", group, Param.Kind.WEIGHT, new Shape(in, out), init.weights(in, out, rng));
-        params.add(group + ".b", group, Param.Kind.BIAS, new Shape(out), new double[out]);
+        params.add(group + ".W", group, Param.Kind.WEIGHT, new Shape(init.in(), init.out()), init.weight());
+        params.add(group + ".b", group, Param.Kind.BIAS, new Shape(init.out()), init.bias());
+    }
+
+    /** Index of W in the parameter list; b follows it. */
+    int index() {
+        return index;
     }
 
     Jet apply(Jet x, List<NDArray> params) {

@@ -6,8 +6,9 @@ import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 
 /**
- * Weight initialisers. Values are drawn in Java from a seeded {@link SplittableRandom}, so a run is
- * reproducible across engines and devices; biases start at zero.
+ * Layer initialisers. Values are drawn in Java from a seeded {@link SplittableRandom}, so a run is
+ * reproducible across engines and devices. The Glorot and He rules draw weights and start biases at
+ * zero; {@link #BOX} sets weights and biases together, knowing the layer's place in the network.
  */
 public enum Initializer {
     /** Glorot (Xavier) normal: N(0, 2 / (fan_in + fan_out)). */
@@ -17,7 +18,14 @@ public enum Initializer {
     /** He normal: N(0, 2 / fan_in). */
     HE_NORMAL("he-normal"),
     /** He uniform: U(-a, a), a = sqrt(6 / fan_in). */
-    HE_UNIFORM("he-uniform");
+    HE_UNIFORM("he-uniform"),
+    /**
+     * Box initialisation of paper 004 (Algorithms 2 and 3, {@link BoxInit}) for network types
+     * {@code mlp} and {@code residual} with inputs in [0, 1]^d: hidden units are ReLU cut planes
+     * scattered over the box their input lives in; the linear output layer gets Glorot-uniform
+     * weights and zero bias (the least-squares step of LSGD overwrites it).
+     */
+    BOX("box");
 
     private final String id;
 
@@ -43,7 +51,7 @@ public enum Initializer {
         return Arrays.stream(values()).map(Initializer::id).collect(Collectors.joining(", "));
     }
 
-    /** fanIn * fanOut weights for a layer, row-major [fanIn, fanOut]. */
+    /** fanIn * fanOut weights for a layer, row-major [fanIn, fanOut]; not for {@link #BOX}. */
     public double[] weights(int fanIn, int fanOut, SplittableRandom rng) {
         double[] w = new double[fanIn * fanOut];
         switch (this) {
@@ -51,9 +59,36 @@ public enum Initializer {
             case GLOROT_UNIFORM -> fillUniform(w, Math.sqrt(6.0 / (fanIn + fanOut)), rng);
             case HE_NORMAL -> fillNormal(w, Math.sqrt(2.0 / fanIn), rng);
             case HE_UNIFORM -> fillUniform(w, Math.sqrt(6.0 / fanIn), rng);
+            case BOX -> throw new IllegalStateException(
+                    "initializer box sets weights and biases per layer from the layer's place in the network; "
+                            + "it draws no weights alone");
             default -> throw new AssertionError(this);
         }
         return w;
+    }
+
+    /** A layer with no box rule: this rule's weights, zero bias. Box rejects it. */
+    public Affine layer(int fanIn, int fanOut, SplittableRandom rng) {
+        if (this == BOX) {
+            throw new IllegalArgumentException("initializer box applies to the hidden layers of network types "
+                    + "mlp and residual only (paper 004 Algorithms 2, 3)");
+        }
+        return new Affine(fanIn, fanOut, weights(fanIn, fanOut, rng), new double[fanOut]);
+    }
+
+    /** A plain hidden layer sigma(x W + b) fed from [0, 1]^fanIn: Algorithm 2 under box. */
+    public Affine plainHidden(int fanIn, int fanOut, SplittableRandom rng) {
+        return this == BOX ? BoxInit.plain(fanIn, fanOut, rng) : layer(fanIn, fanOut, rng);
+    }
+
+    /** Residual layer l = 2..L (of L hidden layers) of paper 004's ResNet, eq. (5): Algorithm 3 under box. */
+    public Affine residualHidden(int width, int l, int depth, SplittableRandom rng) {
+        return this == BOX ? BoxInit.residual(width, l, depth, rng) : layer(width, width, rng);
+    }
+
+    /** The linear output layer; under box Glorot-uniform weights and zero bias. */
+    public Affine output(int fanIn, int fanOut, SplittableRandom rng) {
+        return (this == BOX ? GLOROT_UNIFORM : this).layer(fanIn, fanOut, rng);
     }
 
     private static void fillNormal(double[] w, double std, SplittableRandom rng) {

@@ -13,7 +13,9 @@ import java.util.SplittableRandom;
  * h_1 = sigma(x W_0 + b_0), h_{k+1} = sigma(h_k W_k + b_k), output linear. With
  * {@code liftInput = true} it is paper 000's FCNet: L^0 = W^0 x + b^0 (no activation), then
  * L^{i+1} = sigma(W^i L^i + b^i), output linear; with 2N activated layers of width w it has
- * 2N w^2 + (d + 2N + 2) w + 1 parameters, as the ResNet with N blocks.
+ * 2N w^2 + (d + 2N + 2) w + 1 parameters, as the ResNet with N blocks. The hidden part (paper 004
+ * eq. (4)) is every layer but the last; without hidden layers it is the input (after Fourier features).
+ * Under {@link Initializer#BOX} (plain MLP only) every hidden layer follows Algorithm 2 of paper 004.
  */
 public final class Mlp implements Network {
     private final Parameters params;
@@ -38,23 +40,42 @@ public final class Mlp implements Network {
         this.features = features;
         this.inputDim = inputDim;
         this.outputDim = sizes.get(sizes.size() - 1);
-        for (int i = 0; i + 1 < sizes.size(); i++) {
-            layers.add(new Dense(params, "layer" + i, sizes.get(i), sizes.get(i + 1), init, rng));
+        int last = sizes.size() - 2;
+        for (int i = 0; i <= last; i++) {
+            int in = sizes.get(i);
+            int out = sizes.get(i + 1);
+            Affine a = i == last ? init.output(in, out, rng)
+                    : liftInput && i == 0 ? init.layer(in, out, rng)
+                    : init.plainHidden(in, out, rng);
+            layers.add(new Dense(params, "layer" + i, a));
         }
     }
 
     @Override
     public Jet forward(Jet input, List<NDArray> p, Scalars c) {
+        return output().apply(hidden(input, p, c), p);
+    }
+
+    @Override
+    public Jet hidden(Jet input, List<NDArray> p, Scalars c) {
         Jet h = features == null ? input : features.apply(input, c);
-        for (int i = 0; i < layers.size(); i++) {
+        for (int i = 0; i + 1 < layers.size(); i++) {
             h = layers.get(i).apply(h, p);
-            boolean output = i == layers.size() - 1;
             boolean lift = liftInput && i == 0;
-            if (!output && !lift) {
+            if (!lift) {
                 h = h.apply(activation, rho, c);
             }
         }
         return h;
+    }
+
+    @Override
+    public int outputLayerIndex() {
+        return output().index();
+    }
+
+    private Dense output() {
+        return layers.get(layers.size() - 1);
     }
 
     @Override

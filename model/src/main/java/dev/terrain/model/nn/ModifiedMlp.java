@@ -35,17 +35,23 @@ public final class ModifiedMlp implements Network {
         this.inputDim = inputDim;
         this.outputDim = outputDim;
         int featureDim = features == null ? inputDim : features.outputDim(inputDim);
-        this.encoderU = new Dense(params, "encoderU", featureDim, width, init, rng);
-        this.encoderV = new Dense(params, "encoderV", featureDim, width, init, rng);
-        this.first = new Dense(params, "hidden0", featureDim, width, init, rng);
+        this.encoderU = new Dense(params, "encoderU", init.layer(featureDim, width, rng));
+        this.encoderV = new Dense(params, "encoderV", init.layer(featureDim, width, rng));
+        this.first = new Dense(params, "hidden0", init.layer(featureDim, width, rng));
         for (int k = 1; k <= depth; k++) {
-            gates.add(new Dense(params, "hidden" + k, width, width, init, rng));
+            gates.add(new Dense(params, "hidden" + k, init.layer(width, width, rng)));
         }
-        this.output = new Dense(params, "output", width, outputDim, init, rng);
+        this.output = new Dense(params, "output", init.output(width, outputDim, rng));
     }
 
     @Override
     public Jet forward(Jet input, List<NDArray> p, Scalars c) {
+        return output.apply(hidden(input, p, c), p);
+    }
+
+    /** H^(L+1), the input of the output layer. */
+    @Override
+    public Jet hidden(Jet input, List<NDArray> p, Scalars c) {
         Jet x = features == null ? input : features.apply(input, c);
         Jet u = encoderU.apply(x, p).apply(activation, rho, c);
         Jet v = encoderV.apply(x, p).apply(activation, rho, c);
@@ -56,7 +62,12 @@ public final class ModifiedMlp implements Network {
             // (1 - Z) . U + Z . V = U + Z . (V - U): one product instead of two.
             h = u.plus(z.times(vMinusU, c));
         }
-        return output.apply(h, p);
+        return h;
+    }
+
+    @Override
+    public int outputLayerIndex() {
+        return output.index();
     }
 
     @Override

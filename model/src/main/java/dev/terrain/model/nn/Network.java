@@ -2,13 +2,19 @@ package dev.terrain.model.nn;
 
 import ai.djl.ndarray.NDArray;
 import dev.terrain.model.jet.Jet;
-import java.util.List;
 import dev.terrain.model.tensor.Scalars;
+import java.util.List;
 
 /**
  * A network u = NN(x; theta) that propagates a second-order jet of its input (SPEC section 3.2):
  * the derivatives with respect to x come out of one forward pass, and only the parameter gradient
  * needs reverse mode.
+ *
+ * <p>Every network is a hidden part followed by an output layer, paper 004 eq. (3):
+ * NN(x) = sum_i xi^L_i Phi_i(x; xi^H). With a linear output layer (the default),
+ * {@code forward(x) == hidden(x) W + b} exactly, W and b being the arrays at
+ * {@link #outputLayerIndex()} and the next index; an output activation makes the network
+ * sigma(hidden(x) W + b) and {@link #outputLayerIndex()} -1.
  */
 public interface Network {
     /** The network's parameters, in snapshot/checkpoint order. */
@@ -31,4 +37,17 @@ public interface Network {
      * then has shape [P, B, n] (derivatives [d, P, B, n]): P networks evaluated in one pass.
      */
     Jet forward(Jet input, List<NDArray> params, Scalars c);
+
+    /**
+     * The hidden part: the basis Phi(x) of paper 004 eq. (3) as a jet of width w (the input of the
+     * output layer), for the given params (batched as in {@link #forward(Jet, List, Scalars)}).
+     */
+    Jet hidden(Jet input, List<NDArray> params, Scalars c);
+
+    /**
+     * Index in {@code parameters().list()} of the output layer's weight W [w, outputDim]; its bias
+     * b [outputDim] is at index + 1; or -1 when the output layer is not linear (an output activation
+     * is applied).
+     */
+    int outputLayerIndex();
 }

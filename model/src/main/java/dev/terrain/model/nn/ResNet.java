@@ -33,24 +33,35 @@ public final class ResNet implements Network {
         this.inputDim = inputDim;
         this.outputDim = outputDim;
         int featureDim = features == null ? inputDim : features.outputDim(inputDim);
-        this.input = new Dense(params, "input", featureDim, width, init, rng);
+        this.input = new Dense(params, "input", init.layer(featureDim, width, rng));
         for (int i = 0; i < blockCount; i++) {
             blocks.add(new Dense[] {
-                new Dense(params, "block" + i + ".1", width, width, init, rng),
-                new Dense(params, "block" + i + ".2", width, width, init, rng)
+                new Dense(params, "block" + i + ".1", init.layer(width, width, rng)),
+                new Dense(params, "block" + i + ".2", init.layer(width, width, rng))
             });
         }
-        this.output = new Dense(params, "output", width, outputDim, init, rng);
+        this.output = new Dense(params, "output", init.output(width, outputDim, rng));
     }
 
     @Override
     public Jet forward(Jet x, List<NDArray> p, Scalars c) {
+        return output.apply(hidden(x, p, c), p);
+    }
+
+    /** L^N, the input of the output layer. */
+    @Override
+    public Jet hidden(Jet x, List<NDArray> p, Scalars c) {
         Jet l = input.apply(features == null ? x : features.apply(x, c), p);
         for (Dense[] block : blocks) {
             Jet inner = block[0].apply(l, p).apply(activation, rho, c);
             l = l.plus(block[1].apply(inner, p).apply(activation, rho, c));
         }
-        return output.apply(l, p);
+        return l;
+    }
+
+    @Override
+    public int outputLayerIndex() {
+        return output.index();
     }
 
     @Override

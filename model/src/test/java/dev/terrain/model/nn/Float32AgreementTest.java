@@ -83,7 +83,7 @@ class Float32AgreementTest {
     @MethodSource("cases")
     void float32AgreesWithFloat64(String type, Activation act, boolean fourier) {
         NetworkSpec spec = new NetworkSpec(type, 8, 2, List.of(8, 8), act, 0.1, Initializer.GLOROT_NORMAL,
-                fourier ? List.of(0, 1) : List.of(), false);
+                fourier ? List.of(0, 1) : List.of(), false, null);
         int d = 3;
         int b = 16;
         SplittableRandom rng = new SplittableRandom(3);

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The jets of whole networks (mlp, fcnet, resnet, modified-mlp; without Fourier features, with
+ * The jets of whole networks (mlp, fcnet, resnet, modified-mlp, residual; without Fourier features, with
  * paper 003's features [sin, cos](2^i pi x) for i = 0, 1, and with the 2D form [x, sin, cos] for
  * i = 1) for every activation and d = 1, 2, 3, 10, against central finite differences of the network's
  * order-0 value in float64 ({@link JetFd}: fourth-order stencils with Richardson extrapolation,
@@ -51,13 +51,15 @@ class NetworkJetTest {
     static NetworkSpec spec(String type, Activation act, Features f) {
         return switch (type) {
             case "mlp" -> new NetworkSpec("mlp", 0, 0, List.of(6, 5), act, 0.1, Initializer.GLOROT_NORMAL,
-                    f.exponents, f.includeInput);
+                    f.exponents, f.includeInput, null);
             case "fcnet" -> new NetworkSpec("fcnet", 5, 1, List.of(), act, 0.1, Initializer.GLOROT_NORMAL,
-                    f.exponents, f.includeInput);
+                    f.exponents, f.includeInput, null);
             case "resnet" -> new NetworkSpec("resnet", 5, 2, List.of(), act, 0.1, Initializer.GLOROT_NORMAL,
-                    f.exponents, f.includeInput);
+                    f.exponents, f.includeInput, null);
             case "modified-mlp" -> new NetworkSpec("modified-mlp", 5, 2, List.of(), act, 0.1,
-                    Initializer.GLOROT_NORMAL, f.exponents, f.includeInput);
+                    Initializer.GLOROT_NORMAL, f.exponents, f.includeInput, null);
+            case "residual" -> new NetworkSpec("residual", 5, 3, List.of(), act, 0.1, Initializer.GLOROT_NORMAL,
+                    f.exponents, f.includeInput, null);
             default -> throw new IllegalArgumentException(type);
         };
     }

@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Network values against an independent plain-Java implementation of the SPEC section 3.1 formulas,
  * reading the same parameters by name: FCNet (linear lift, then activated layers, output linear),
  * plain MLP, ResNet (L + sigma(W2 sigma(W1 L + b1) + b2)), modified MLP
- * (H_{k+1} = (1 - Z_k) U + Z_k V) and Fourier features [x?, sin(2^i pi x), cos(2^i pi x)].
+ * (H_{k+1} = (1 - Z_k) U + Z_k V), paper 004's residual network (h = sigma(T_1 x), h += sigma(T_l h))
+ * and Fourier features [x?, sin(2^i pi x), cos(2^i pi x)].
  * Tolerance 1e-12 relative to max(1, |u|), float64, three outputs, smooth-abs with rho = 0.3.
  */
 class NetworkReferenceTest {
@@ -48,7 +49,7 @@ class NetworkReferenceTest {
             Activation act, int d) {
         NetworkSpec base = NetworkJetTest.spec(type, act, features);
         NetworkSpec spec = new NetworkSpec(base.type(), base.width(), base.depth(), base.layers(), act, RHO,
-                base.initializer(), base.fourierExponents(), base.fourierIncludeInput());
+                base.initializer(), base.fourierExponents(), base.fourierIncludeInput(), null);
         int outDim = 3;
         try (NDManager m = NDManager.newBaseManager()) {
             Scalars c = new Scalars(m, DataType.FLOAT64);
@@ -117,6 +118,16 @@ class NetworkReferenceTest {
                         next[j] = (1 - z[j]) * u[j] + z[j] * v[j];
                     }
                     h = next;
+                }
+                return dense(p, "output", h);
+            }
+            case "residual" -> {
+                double[] h = sigma(a, dense(p, "hidden0", f));
+                for (int l = 1; l < spec.depth(); l++) {
+                    double[] r = sigma(a, dense(p, "hidden" + l, h));
+                    for (int j = 0; j < h.length; j++) {
+                        h[j] += r[j];
+                    }
                 }
                 return dense(p, "output", h);
             }

@@ -13,7 +13,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Parameter counts by formula (SPEC section 3.1). ResNet with N blocks and FCNet with 2N activated
  * layers: 2N w^2 + (d + 2N + 2) w + 1, where d is the network's input width (d, or the Fourier
  * feature width d (2 |i| + [x included])). Modified MLP with L gated layers:
- * 3 (f w + w) + L (w^2 + w) + (w + 1) out. Plain MLP: sum over layers of (in + 1) out.
+ * 3 (f w + w) + L (w^2 + w) + (w + 1) out. Plain MLP: sum over layers of (in + 1) out. Paper 004's
+ * residual network with L hidden layers: d w + w + (L - 1)(w^2 + w) + w out + out.
  */
 class ParameterCountTest {
     static long count(NetworkSpec spec, int d, int out) {
@@ -31,7 +32,8 @@ class ParameterCountTest {
     }
 
     static NetworkSpec spec(String type, int w, int depth, List<Integer> layers, List<Integer> fourier, boolean x) {
-        return new NetworkSpec(type, w, depth, layers, Activation.TANH, 0.1, Initializer.GLOROT_NORMAL, fourier, x);
+        return new NetworkSpec(type, w, depth, layers, Activation.TANH, 0.1, Initializer.GLOROT_NORMAL, fourier, x,
+                null);
     }
 
     @ParameterizedTest(name = "N={0} w={1} d={2}")
@@ -65,5 +67,19 @@ class ParameterCountTest {
         assertThat(count(spec("mlp", 0, 0, List.of(50, 50, 50), List.of(), false), d, out)).isEqualTo(formula);
         long twoLayers = (d + 1) * 7L + 8L * 3 + 4L * out;
         assertThat(count(spec("mlp", 0, 0, List.of(7, 3), List.of(), false), d, out)).isEqualTo(twoLayers);
+    }
+
+    @ParameterizedTest(name = "L={0} w={1} d={2} out={3}")
+    @CsvSource({"1, 4, 1, 1", "2, 8, 2, 1", "5, 6, 3, 2", "64, 8, 1, 1", "3, 20, 10, 4"})
+    void residualCount(int depth, int w, int d, int out) {
+        long formula = (long) d * w + w + (long) (depth - 1) * (w * w + w) + (long) w * out + out;
+        NetworkSpec spec = spec("residual", w, depth, List.of(), List.of(), false);
+        assertThat(count(spec, d, out)).isEqualTo(formula);
+        NetworkSpec box = new NetworkSpec("residual", w, depth, List.of(), Activation.RELU, 0.1, Initializer.BOX,
+                List.of(), false, null);
+        assertThat(count(box, d, out)).isEqualTo(formula);
+        int f = d * (2 + 1);
+        long withFeatures = (long) f * w + w + (long) (depth - 1) * (w * w + w) + (long) w * out + out;
+        assertThat(count(spec("residual", w, depth, List.of(), List.of(1), true), d, out)).isEqualTo(withFeatures);
     }
 }

@@ -116,7 +116,7 @@ class ParameterGradientTest {
             Scalars c = new Scalars(m, DataType.FLOAT64);
             Parameters params = new Parameters(m, DataType.FLOAT64);
             NetworkSpec spec = new NetworkSpec(type, 4, 1, List.of(4, 3), Activation.byId(act), 0.2,
-                    Initializer.GLOROT_UNIFORM, fourier ? List.of(0) : List.of(), fourier);
+                    Initializer.GLOROT_UNIFORM, fourier ? List.of(0) : List.of(), fourier, null);
             Network net = NetworkJetTest.build(params, spec, d, 1, 3 + d, 0.2);
             int b = 6;
             SplittableRandom rng = new SplittableRandom(17);
@@ -141,7 +141,7 @@ class ParameterGradientTest {
             Problem problem = Catalogue.byId("poisson").create(Map.of("dim", 2));
             Parameters params = new Parameters(m, DataType.FLOAT64);
             NetworkSpec spec = new NetworkSpec("resnet", 4, 1, List.of(), Activation.SWISH, 0.1,
-                    Initializer.GLOROT_NORMAL, List.of(), false);
+                    Initializer.GLOROT_NORMAL, List.of(), false, null);
             Network net = NetworkJetTest.build(params, spec, 2, 1, 9, 0.3);
             Objective obj = new Objective(problem, LossKind.byId(kind), net, Map.of(), c);
             Map<String, HostPoints> host = new HashMap<>();
@@ -163,7 +163,7 @@ class ParameterGradientTest {
             Scalars c = new Scalars(m, DataType.FLOAT64);
             Parameters params = new Parameters(m, DataType.FLOAT64);
             NetworkSpec spec = new NetworkSpec("mlp", 0, 0, List.of(3), Activation.TANH, 0.1,
-                    Initializer.HE_NORMAL, List.of(), false);
+                    Initializer.HE_NORMAL, List.of(), false, null);
             Network net = NetworkJetTest.build(params, spec, 2, 1, 1, 0.1);
             NDArray x = m.create(new double[] {0.1, 0.2, 0.7, -0.4}, new Shape(2, 2));
             Supplier<NDArray> loss = () -> net.forward(Jet.input(x, 1), c).gradNormSquared().sum();

@@ -22,7 +22,7 @@ class ParametersTest {
 
     static NetworkSpec spec() {
         return new NetworkSpec("resnet", 5, 2, List.of(), Activation.TANH, 0.1, Initializer.GLOROT_NORMAL,
-                List.of(), false);
+                List.of(), false, null);
     }
 
     @ParameterizedTest

@@ -68,14 +68,14 @@ final class GradientProbeFixture implements AutoCloseable {
     static GradientProbeFixture poisson1dResnet3() {
         return new GradientProbeFixture(Catalogue.byId("poisson").create(Map.of()), LossKind.RESIDUAL,
                 new NetworkSpec("resnet", 3, 1, List.of(), Activation.TANH, 0.1, Initializer.GLOROT_NORMAL,
-                        List.of(), false), Map.of(), Rule.SIMPSON, 41, 11, 0.1);
+                        List.of(), false, null), Map.of(), Rule.SIMPSON, 41, 11, 0.1);
     }
 
     /** 2D Poisson with a penalised boundary (terms pde, boundary), MLP [4, 4] tanh (37 parameters). */
     static GradientProbeFixture poisson2dMlp(Map<String, Double> weights) {
         return new GradientProbeFixture(Catalogue.byId("poisson").create(Map.of("dim", 2, "hardBoundary", false)),
                 LossKind.RESIDUAL, new NetworkSpec("mlp", 0, 0, List.of(4, 4), Activation.TANH, 0.1,
-                        Initializer.GLOROT_NORMAL, List.of(), false), weights, Rule.MONTE_CARLO, 24, 5, 0.1);
+                        Initializer.GLOROT_NORMAL, List.of(), false, null), weights, Rule.MONTE_CARLO, 24, 5, 0.1);
     }
 
     /**
@@ -85,7 +85,7 @@ final class GradientProbeFixture implements AutoCloseable {
     static GradientProbeFixture linearRegression(int k) {
         return new GradientProbeFixture(Catalogue.byId("regression").create(Map.of("target", "legendre", "k", k)),
                 LossKind.RESIDUAL, new NetworkSpec("mlp", 0, 0, List.of(), Activation.TANH, 0.1,
-                        Initializer.GLOROT_NORMAL, List.of(), false), Map.of(), Rule.MONTE_CARLO, 16, 3, 0.3);
+                        Initializer.GLOROT_NORMAL, List.of(), false, null), Map.of(), Rule.MONTE_CARLO, 16, 3, 0.3);
     }
 
     /**

@@ -47,7 +47,7 @@ class LossSurfaceTest {
                 // u = [sin 2 pi x, cos 2 pi x] W + b is linear in theta, so the misfit to sin 2 pi x is an
                 // exact quadratic in (a, b) along any two directions.
                 Network net = new NetworkSpec("mlp", 0, 0, List.of(), Activation.TANH, 0.1, Initializer.GLOROT_NORMAL,
-                        List.of(1), false).build(params, 1, 1, 1);
+                        List.of(1), false, null).build(params, 1, 1, 1);
                 Objective o = new Objective(Catalogue.byId("regression").create(Map.of("target", "sine")),
                         LossKind.RESIDUAL, net, Map.of(), c);
                 double[] theta = {0.3, -0.5, 0.2};

@@ -38,7 +38,7 @@ class RoughnessIndexTest {
         Scalars c = new Scalars(m, dtype);
         Parameters params = new Parameters(m, dtype);
         Network network = new NetworkSpec(net, width, 1, List.of(), Activation.SWISH, 0.1, Initializer.GLOROT_NORMAL,
-                List.of(), false).build(params, 1, 1, 1);
+                List.of(), false, null).build(params, 1, 1, 1);
         return new Objective(Catalogue.byId("poisson").create(Map.of()), LossKind.byId(loss), network, Map.of(), c);
     }
 
@@ -57,7 +57,7 @@ class RoughnessIndexTest {
             // u = [sin 2 pi x, cos 2 pi x] W + b is linear in theta, so the data misfit to sin 2 pi x is
             // quadratic in theta with minimiser W = (1, 0), b = 0.
             Network net = new NetworkSpec("mlp", 0, 0, List.of(), Activation.TANH, 0.1, Initializer.GLOROT_NORMAL,
-                    List.of(1), false).build(params, 1, 1, 1);
+                    List.of(1), false, null).build(params, 1, 1, 1);
             Objective o = new Objective(Catalogue.byId("regression").create(Map.of("target", "sine")),
                     LossKind.RESIDUAL, net, Map.of(), c);
             params.load(new double[] {1, 0, 0});

@@ -44,6 +44,17 @@ final class AnalyticNetwork implements Network {
         return jet(field, input.value(), input.order(), c);
     }
 
+    /** No hidden layers: the field is its own single basis function. */
+    @Override
+    public Jet hidden(Jet input, java.util.List<NDArray> params, Scalars c) {
+        return forward(input, params, c);
+    }
+
+    @Override
+    public int outputLayerIndex() {
+        return -1;
+    }
+
     /** The exact jet of {@code field} at the points x [B, d]. */
     static Jet jet(AnalyticField field, NDArray x, int order, Scalars c) {
         double[] flat = Tensors.toDoubles(x);

@@ -70,7 +70,7 @@ class ProblemTrainingTest {
             Problem p = Catalogue.byId(id).create(o);
             Parameters params = new Parameters(m, DataType.FLOAT64);
             Network net = new NetworkSpec("mlp", 0, 0, List.of(16, 16), Activation.TANH, 0.1, Initializer.GLOROT_NORMAL,
-                    List.of(), false).build(params, p.inputDim(), p.outputDim(), 7);
+                    List.of(), false, null).build(params, p.inputDim(), p.outputDim(), 7);
             Objective obj = new Objective(p, LossKind.byId(loss), net, Map.of(), c);
             SplittableRandom rng = new SplittableRandom(17);
             Map<String, HostPoints> host = new HashMap<>();

@@ -37,7 +37,7 @@ class PoissonTableIIITest {
             Problem p = Catalogue.byId("poisson").create(Map.of());
             Parameters params = new Parameters(m, DataType.FLOAT64);
             Network net = new NetworkSpec("resnet", 4, 1, List.of(), Activation.SWISH, 0.1,
-                    Initializer.GLOROT_NORMAL, List.of(), false).build(params, 1, 1, 1);
+                    Initializer.GLOROT_NORMAL, List.of(), false, null).build(params, 1, 1, 1);
             assertThat(params.count()).isEqualTo(2 * 16 + (1 + 2 + 2) * 4 + 1);
             Objective obj = new Objective(p, LossKind.byId(loss), net, Map.of(), c);
             Trainer t = new Trainer(obj, new Adam(new Schedule.Cosine(1e-2, 1e-5, STEPS), 0.9, 0.999, 1e-8),

@@ -30,7 +30,7 @@ class TrainerMemoryTest {
             Scalars c = new Scalars(m, DataType.FLOAT32);
             Parameters params = new Parameters(m, DataType.FLOAT32);
             Network net = new NetworkSpec("mlp", 0, 0, List.of(8, 8), Activation.TANH, 0.1, Initializer.GLOROT_NORMAL,
-                    List.of(), false).build(params, 2, 1, 3);
+                    List.of(), false, null).build(params, 2, 1, 3);
             Objective obj = new Objective(Catalogue.byId("poisson").create(Map.of("dim", 2, "hardBoundary", false)),
                     LossKind.RESIDUAL, net, Map.of(), c);
             Trainer t = new Trainer(obj, new Adam(new Schedule.Constant(1e-3), 0.9, 0.999, 1e-8),

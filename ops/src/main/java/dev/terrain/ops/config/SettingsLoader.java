@@ -167,7 +167,7 @@ public final class SettingsLoader {
         int depth = nonNegative(n, "depth", "network.depth");
         NetworkSpec network = named("network.type", () -> new NetworkSpec(n.getString("type"), width, depth,
                 n.getIntList("layers"), activation, n.getDouble("rho"), init, n.getIntList("fourier.exponents"),
-                n.getBoolean("fourier.includeInput")));
+                n.getBoolean("fourier.includeInput"), null));
         Map<String, Double> weights = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigValue> e : c.getConfig("loss.weights").root().entrySet()) {
             weights.put(e.getKey(), c.getDouble("loss.weights." + quote(e.getKey())));

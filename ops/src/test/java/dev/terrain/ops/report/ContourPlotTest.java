@@ -144,7 +144,7 @@ class ContourPlotTest {
             Scalars c = new Scalars(m, DataType.FLOAT64);
             Parameters params = new Parameters(m, DataType.FLOAT64);
             Network net = new NetworkSpec("resnet", 4, 1, List.of(), Activation.SWISH, 0.1, Initializer.GLOROT_NORMAL,
-                    List.of(), false).build(params, 1, 1, 1);
+                    List.of(), false, null).build(params, 1, 1, 1);
             Objective o = new Objective(Catalogue.byId("poisson").create(Map.of()), LossKind.byId("dgm"), net, Map.of(), c);
             HostPoints h = Sampler.sample(o.problem().domain(), Region.INTERIOR, Rule.SIMPSON, 101, new SplittableRandom(0));
             Map<String, PointSet> batch = o.toDevice(Map.of("interior", h), m);
