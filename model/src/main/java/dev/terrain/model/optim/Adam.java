@@ -8,6 +8,7 @@ import dev.terrain.model.nn.Parameters;
 import dev.terrain.model.tensor.Tensors;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -39,7 +40,7 @@ public final class Adam implements Optimizer {
     }
 
     @Override
-    public void update(Parameters params, long step) {
+    public void update(List<Param> params, long step) {
         updates++;
         double lr = schedule.rate(step);
         // The kernel takes beta1, beta2 as float and forms 1 - beta in float, so its moments are those
@@ -49,7 +50,7 @@ public final class Adam implements Optimizer {
         double b2 = (float) beta2;
         double c1 = 1 - Math.pow(b1, updates);
         double c2 = Math.sqrt(1 - Math.pow(b2, updates));
-        for (Param p : params.list()) {
+        for (Param p : params) {
             NDArray[] mv = moments(p);
             PtNDArray w = (PtNDArray) p.array();
             try (PtNDArray g = w.getGradient()) {

@@ -4,6 +4,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.terrain.model.nn.Param;
 import dev.terrain.model.nn.Parameters;
+import java.util.List;
 import java.util.Map;
 
 /** Plain (full-batch) gradient descent theta -= lr g, one fused native update per tensor. */
@@ -21,10 +22,10 @@ public final class GradientDescent implements Optimizer {
     }
 
     @Override
-    public void update(Parameters params, long step) {
+    public void update(List<Param> params, long step) {
         updates++;
         float lr = (float) schedule.rate(step);
-        for (Param p : params.list()) {
+        for (Param p : params) {
             PtNDArray w = (PtNDArray) p.array();
             try (PtNDArray g = w.getGradient()) {
                 JniUtils.sgdUpdate(w, g, null, lr, 0f, 1f, -1f, 0f);

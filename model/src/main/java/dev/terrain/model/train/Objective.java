@@ -33,6 +33,7 @@ public final class Objective {
     private final Scalars c;
     private final List<LossTerm> terms;
     private final Map<String, Double> weights;
+    private final Map<String, NDArray> weightScalars = new HashMap<>();
     private final Map<String, Integer> setOrder = new LinkedHashMap<>();
 
     public Objective(Problem problem, LossKind kind, Network network, Map<String, Double> termWeights, Scalars c) {
@@ -75,14 +76,43 @@ public final class Objective {
         return c;
     }
 
+    /** The loss terms in order. */
+    public List<LossTerm> terms() {
+        return terms;
+    }
+
     /** Term names in order. */
     public List<String> termNames() {
         return terms.stream().map(LossTerm::name).toList();
     }
 
-    /** Current weight lambda_t of each term (mutable by weight annealing). */
+    /** Current weight lambda_t of each term, read-only (weight annealing changes it via {@link #setWeight}). */
     public Map<String, Double> weights() {
-        return weights;
+        return java.util.Collections.unmodifiableMap(weights);
+    }
+
+    /**
+     * Sets lambda_t. The weight's device scalar is replaced (and the old one closed) rather than cached
+     * per value, so annealing's ever-changing weights do not pile up constants over a long run. Call it
+     * between steps, never while a graph that reads the old weight is alive.
+     */
+    public void setWeight(String term, double lambda) {
+        if (!weights.containsKey(term)) {
+            throw new IllegalArgumentException("the loss has no term '" + term + "'; terms: " + weights.keySet());
+        }
+        weights.put(term, lambda);
+        NDArray old = weightScalars.remove(term);
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    private NDArray weightScalar(String term, double lambda) {
+        return weightScalars.computeIfAbsent(term, k -> {
+            NDArray a = Tensors.create(c.manager(), new double[] {lambda}, new Shape(), c.dataType());
+            ai.djl.ndarray.NDScope.unregister(a);
+            return a;
+        });
     }
 
     /** The regions of the point sets this loss reads. */
@@ -159,7 +189,7 @@ public final class Objective {
             NDArray v = g.mul(set.weights()).sum(SUM_POINTS);
             values.put(t.name(), v);
             double lambda = weights.get(t.name());
-            NDArray weighted = lambda == 1.0 ? v : v.mul(c.of(lambda));
+            NDArray weighted = lambda == 1.0 ? v : v.mul(weightScalar(t.name(), lambda));
             total = total == null ? weighted : total.add(weighted);
         }
         return new LossValues(total, values);

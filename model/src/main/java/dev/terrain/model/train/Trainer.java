@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import dev.terrain.model.optim.Optimizer;
+import java.util.function.UnaryOperator;
 import dev.terrain.model.problem.PointSet;
 import dev.terrain.model.problem.Problem;
 import dev.terrain.model.quad.HostPoints;
@@ -21,13 +22,15 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The training step: sample (or reuse) the batch, one jet forward pass per point set, one
- * first-order backward pass, one optimizer update. Every temporary of a step lives in an
+ * The training step: sample (or reuse) the batch, re-weight the loss terms when annealing is due,
+ * then let the {@link TrainingMethod} evaluate the loss (one jet forward pass per point set, one
+ * first-order backward pass) and move the parameters. Every temporary of a step lives in an
  * {@link NDScope} that closes with the step, so memory stays flat over a long run.
  */
 public final class Trainer {
     private final Objective objective;
-    private final Optimizer optimizer;
+    private final TrainingMethod method;
+    private WeightAnnealing annealing;
     private final Map<String, SetSampling> sampling;
     private final boolean resample;
     private final SplittableRandom rng;
@@ -42,8 +45,14 @@ public final class Trainer {
 
     public Trainer(Objective objective, Optimizer optimizer, Map<String, SetSampling> sampling, boolean resample,
             long samplingSeed, int testPoints, NDManager manager) {
+        this(objective, new FirstOrder(optimizer, objective.network().parameters()), sampling, resample, samplingSeed,
+                testPoints, manager);
+    }
+
+    public Trainer(Objective objective, TrainingMethod method, Map<String, SetSampling> sampling, boolean resample,
+            long samplingSeed, int testPoints, NDManager manager) {
         this.objective = objective;
-        this.optimizer = optimizer;
+        this.method = method;
         this.sampling = Map.copyOf(sampling);
         this.resample = resample;
         this.rng = new SplittableRandom(samplingSeed);
@@ -73,12 +82,34 @@ public final class Trainer {
         return step;
     }
 
+    /**
+     * Sets the step counter of a run restored from a saved state (learning-rate schedules and ISGD's
+     * phase read it). With a fixed batch the batch is redrawn identically from the sampling seed; a
+     * resampling run draws fresh points from here on.
+     */
+    public void skipTo(long step) {
+        if (step < 0) {
+            throw new IllegalArgumentException("step must not be negative, got " + step);
+        }
+        this.step = step;
+    }
+
     public Objective objective() {
         return objective;
     }
 
-    public Optimizer optimizer() {
-        return optimizer;
+    public TrainingMethod method() {
+        return method;
+    }
+
+    /** Turns on loss-weight annealing (paper 001); null turns it off. */
+    public Trainer withAnnealing(WeightAnnealing annealing) {
+        this.annealing = annealing;
+        return this;
+    }
+
+    public WeightAnnealing annealing() {
+        return annealing;
     }
 
     /** Draws a batch on the host for every point set of the loss. */
@@ -110,14 +141,47 @@ public final class Trainer {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             Map<String, PointSet> batch = batch();
-            LossValues loss;
-            try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
-                loss = objective.evaluate(batch);
-                gc.backward(loss.total());
+            if (annealing != null && annealing.due(step)) {
+                annealing.update(objective, batch);
             }
-            optimizer.update(objective.network().parameters(), step);
+            LossValues loss = method.step(new BatchFunction(batch), step);
             step++;
             return report ? toHost(step, loss, Double.NaN) : null;
+        }
+    }
+
+    /** The loss on one step's batch, for the training method. */
+    private final class BatchFunction implements StepFunction {
+        private final Map<String, PointSet> batch;
+
+        BatchFunction(Map<String, PointSet> batch) {
+            this.batch = batch;
+        }
+
+        @Override
+        public Objective objective() {
+            return objective;
+        }
+
+        @Override
+        public Map<String, PointSet> batch() {
+            return batch;
+        }
+
+        @Override
+        public LossValues lossAndGradient(UnaryOperator<NDArray> shape) {
+            try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
+                LossValues loss = objective.evaluate(batch);
+                gc.backward(shape.apply(loss.total()));
+                return loss;
+            }
+        }
+
+        @Override
+        public LossValues loss() {
+            try (NoGrad off = new NoGrad()) {
+                return objective.evaluate(batch);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.terrain.ops.config;
 
 import dev.terrain.model.nn.NetworkSpec;
+import dev.terrain.model.optim.Lbfgs;
 import dev.terrain.model.train.SetSampling;
 import java.util.Map;
 
@@ -12,6 +13,7 @@ public record RunSettings(
         NetworkSpec network,
         long networkSeed,
         Map<String, Double> lossWeights,
+        Annealing annealing,
         Sampling sampling,
         OptimizerSettings optimizer,
         Train train,
@@ -25,9 +27,19 @@ public record RunSettings(
     public record Sampling(boolean resample, long seed, int testPoints, SetSampling fallback,
             Map<String, SetSampling> sets) {}
 
-    /** Optimizer and learning-rate schedule. */
+    /** Optimizer and learning-rate schedule, with the settings of L-BFGS, ISGD and LSGD. */
     public record OptimizerSettings(String type, double lr, double beta1, double beta2, double eps,
-            String schedule, double minLr, double gamma, long every) {}
+            String schedule, double minLr, double gamma, long every, Lbfgs.Settings lbfgs, Isgd isgd,
+            String lsgdGradient) {}
+
+    /**
+     * ISGD (paper 002 Algorithm 1) in the paper's symbols: alpha, K0, K1, gamma (inner Adam rate), eta
+     * (outer Adam rate); inner and outer are adam or lbfgs.
+     */
+    public record Isgd(double alpha, long k0, int k1, double gamma, double eta, String inner, String outer) {}
+
+    /** Loss-weight annealing (paper 001): every K steps with moving-average factor alpha. */
+    public record Annealing(boolean enabled, long every, double alpha, String reference) {}
 
     /** Step count, precision and reporting cadence. */
     public record Train(long steps, String dtype, long logEvery, long printEvery, long saveEvery) {}

@@ -12,6 +12,7 @@ import com.typesafe.config.ConfigValueType;
 import dev.terrain.model.jet.Activation;
 import dev.terrain.model.nn.Initializer;
 import dev.terrain.model.nn.NetworkSpec;
+import dev.terrain.model.optim.Lbfgs;
 import dev.terrain.model.quad.Rule;
 import dev.terrain.model.train.SetSampling;
 import java.io.File;
@@ -165,15 +166,18 @@ public final class SettingsLoader {
         Initializer init = named("network.init", () -> Initializer.byId(n.getString("init")));
         int width = positive(n, "width", "network.width");
         int depth = nonNegative(n, "depth", "network.depth");
+        String out = n.getString("outputActivation");
+        Activation outputActivation = out.equalsIgnoreCase("none") ? null
+                : named("network.outputActivation", () -> Activation.byId(out));
         NetworkSpec network = named("network.type", () -> new NetworkSpec(n.getString("type"), width, depth,
                 n.getIntList("layers"), activation, n.getDouble("rho"), init, n.getIntList("fourier.exponents"),
-                n.getBoolean("fourier.includeInput"), null));
+                n.getBoolean("fourier.includeInput"), outputActivation));
         Map<String, Double> weights = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigValue> e : c.getConfig("loss.weights").root().entrySet()) {
             weights.put(e.getKey(), c.getDouble("loss.weights." + quote(e.getKey())));
         }
         return new RunSettings(problem.getString("id"), problem.getString("loss"), params, network,
-                n.getLong("seed"), weights, sampling(c.getConfig("sampling")), optimizer(c.getConfig("optimizer")),
+                n.getLong("seed"), weights, annealing(c.getConfig("loss.annealing")), sampling(c.getConfig("sampling")), optimizer(c.getConfig("optimizer")),
                 train(c.getConfig("train")), c.getString("run.dir"), c.getString("run.id").isEmpty() ? name + "-"
                         + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
                         : c.getString("run.id"),
@@ -223,17 +227,52 @@ public final class SettingsLoader {
     }
 
     private static RunSettings.OptimizerSettings optimizer(Config o) {
-        double lr = o.getDouble("lr");
-        if (!(lr > 0)) {
-            throw new UserError("optimizer.lr must be positive, got " + lr);
-        }
+        double lr = positiveNumber(o, "lr", "optimizer.lr");
         long every = o.getLong("schedule.every");
         if (every < 1) {
             throw new UserError("optimizer.schedule.every must be at least 1, got " + every);
         }
-        return new RunSettings.OptimizerSettings(oneOf(o, "type", "optimizer.type", List.of("adam", "gd")), lr, o.getDouble("beta1"),
-                o.getDouble("beta2"), o.getDouble("eps"), oneOf(o, "schedule.type", "optimizer.schedule.type", List.of("constant", "cosine", "step")),
-                o.getDouble("schedule.minLr"), o.getDouble("schedule.gamma"), every);
+        return new RunSettings.OptimizerSettings(
+                oneOf(o, "type", "optimizer.type", List.of("adam", "gd", "lbfgs", "isgd", "lsgd")), lr,
+                o.getDouble("beta1"), o.getDouble("beta2"), o.getDouble("eps"),
+                oneOf(o, "schedule.type", "optimizer.schedule.type", List.of("constant", "cosine", "step")),
+                o.getDouble("schedule.minLr"), o.getDouble("schedule.gamma"), every, lbfgs(o.getConfig("lbfgs")),
+                isgd(o.getConfig("isgd")), oneOf(o, "lsgd.gradient", "optimizer.lsgd.gradient", List.of("adam", "gd")));
+    }
+
+    private static Lbfgs.Settings lbfgs(Config l) {
+        int maxIter = positive(l, "maxIter", "optimizer.lbfgs.maxIter");
+        int maxEval = nonNegative(l, "maxEval", "optimizer.lbfgs.maxEval");
+        return named("optimizer", () -> new Lbfgs.Settings(positiveNumber(l, "lr", "optimizer.lbfgs.lr"), maxIter,
+                maxEval == 0 ? maxIter * 5 / 4 : maxEval, l.getDouble("toleranceGrad"), l.getDouble("toleranceChange"),
+                positive(l, "history", "optimizer.lbfgs.history"),
+                oneOf(l, "lineSearch", "optimizer.lbfgs.lineSearch", List.of("strong-wolfe", "none")).equals("strong-wolfe")));
+    }
+
+    private static RunSettings.Isgd isgd(Config i) {
+        long k0 = nonNegativeLong(i, "k0", "optimizer.isgd.k0");
+        int k1 = positive(i, "k1", "optimizer.isgd.k1");
+        return new RunSettings.Isgd(positiveNumber(i, "alpha", "optimizer.isgd.alpha"), k0, k1,
+                positiveNumber(i, "gamma", "optimizer.isgd.gamma"), positiveNumber(i, "eta", "optimizer.isgd.eta"),
+                oneOf(i, "inner", "optimizer.isgd.inner", List.of("adam", "lbfgs")),
+                oneOf(i, "outer", "optimizer.isgd.outer", List.of("adam", "lbfgs")));
+    }
+
+    private static RunSettings.Annealing annealing(Config a) {
+        double alpha = a.getDouble("alpha");
+        if (!(alpha > 0 && alpha <= 1)) {
+            throw new UserError("loss.annealing.alpha must be in (0, 1], got " + alpha);
+        }
+        return new RunSettings.Annealing(a.getBoolean("enabled"), positiveLong(a, "every", "loss.annealing.every"),
+                alpha, a.getString("reference"));
+    }
+
+    private static double positiveNumber(Config c, String key, String full) {
+        double v = c.getDouble(key);
+        if (!(v > 0) || Double.isInfinite(v)) {
+            throw new UserError(full + " must be a positive number, got " + v);
+        }
+        return v;
     }
 
     private static RunSettings.Train train(Config t) {

@@ -36,6 +36,7 @@ public final class TrainingRun {
             summary.put("run_id", settings.runId());
             summary.put("problem", settings.problemId());
             summary.put("loss", trainer.objective().kind().id());
+            summary.put("optimizer", trainer.method().id());
             summary.put("parameters", trainer.objective().network().parameters().count());
             summary.put("dtype", settings.train().dtype());
             summary.put("started_at", Instant.now().toString());
@@ -50,6 +51,10 @@ public final class TrainingRun {
                 summary.put("rel_l2", Double.isNaN(last.relL2()) ? null : last.relL2());
                 summary.put("wall_s", wall);
                 summary.put("steps_per_s", trainer.step() / wall);
+                summary.put("evaluations", trainer.method().evaluations());
+                if (trainer.annealing() != null) {
+                    summary.put("weights", new LinkedHashMap<>(trainer.objective().weights()));
+                }
                 dir.writeJson("parameters.json", parameters(trainer.objective().network().parameters()));
                 dir.writeJson("summary.json", summary);
                 return dir.path();
@@ -68,7 +73,7 @@ public final class TrainingRun {
     private StepReport loop(Trainer trainer, RunDirectory dir, long start) {
         long steps = settings.train().steps();
         long logEvery = settings.train().logEvery();
-        dir.metrics(record(trainer.evaluate(), start));
+        dir.metrics(record(trainer, trainer.evaluate(), start));
         StepReport last = null;
         while (trainer.step() < steps) {
             trainer.train(false);
@@ -82,19 +87,23 @@ public final class TrainingRun {
                     throw new IllegalStateException("loss became " + last.total() + " at step " + last.step()
                             + "; lower optimizer.lr or use float64");
                 }
-                dir.metrics(record(last, start));
+                dir.metrics(record(trainer, last, start));
                 progress.progress(last, steps, (System.nanoTime() - start) / 1e9);
             }
         }
         return last;
     }
 
-    private static Map<String, Object> record(StepReport r, long start) {
+    private static Map<String, Object> record(Trainer trainer, StepReport r, long start) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("step", r.step());
         m.put("terms", r.terms());
         m.put("total", r.total());
         m.put("rel_l2", Double.isNaN(r.relL2()) ? null : r.relL2());
+        if (trainer.annealing() != null) {
+            m.put("weights", new LinkedHashMap<>(trainer.objective().weights()));
+        }
+        m.put("evaluations", trainer.method().evaluations());
         m.put("wall_s", (System.nanoTime() - start) / 1e9);
         return m;
     }

@@ -16,6 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Bad input exits with code 2 and one message naming the key or value (and the valid choices); no run directory is made. */
 class BadInputTest {
     static final String EXAMPLE = "../examples/poisson1d-dgm.conf";
+    static final String ISGD = "../examples/poisson1d-multiscale-isgd.conf";
+    static final String LSGD = "../examples/sine-lsgd.conf";
 
     static Stream<Arguments> cases() {
         return Stream.of(
@@ -32,7 +34,24 @@ class BadInputTest {
                 Arguments.of(EXAMPLE, "-Dsampling.sets.interior.rule=gauss", "unknown quadrature rule 'gauss'", "simpson"),
                 Arguments.of(EXAMPLE, "-Dloss.weights.bc=2", "loss.weights.bc", "pde"),
                 Arguments.of(EXAMPLE, "-Dnetwork.layers=5", "'network.layers' must be a list", "5"),
-                Arguments.of("../examples/missing.conf", "-Dtrain.steps=1", "config file not found", "missing.conf"));
+                Arguments.of("../examples/missing.conf", "-Dtrain.steps=1", "config file not found", "missing.conf"),
+                // optimizers and initialisers of issue 5
+                Arguments.of(ISGD, "-Doptimizer.isgd.k1=0", "optimizer.isgd.k1 must be at least 1", "0"),
+                Arguments.of(ISGD, "-Doptimizer.isgd.gamma=-0.1", "optimizer.isgd.gamma must be a positive number", "-0.1"),
+                Arguments.of(ISGD, "-Doptimizer.isgd.alpha=0", "optimizer.isgd.alpha must be a positive number", "0"),
+                Arguments.of(ISGD, "-Doptimizer.isgd.inner=sgd", "'sgd' for optimizer.isgd.inner", "adam, lbfgs"),
+                Arguments.of(EXAMPLE, "-Doptimizer.lr=-1", "optimizer.lr must be a positive number", "-1"),
+                Arguments.of(EXAMPLE, "-Doptimizer.lbfgs.lineSearch=armijo", "optimizer.lbfgs.lineSearch", "strong-wolfe"),
+                Arguments.of(EXAMPLE, "-Doptimizer.lbfgs.history=0", "optimizer.lbfgs.history must be at least 1", "0"),
+                Arguments.of(LSGD, "-Dnetwork.outputActivation=tanh", "optimizer.type = lsgd needs a network whose output layer is linear",
+                        "network.outputActivation"),
+                Arguments.of("../examples/poisson1d-drm.conf", "-Doptimizer.type=lsgd", "problem.loss = energy", "lsgd"),
+                Arguments.of("../examples/energy1d-fourier.conf", "-Doptimizer.type=lsgd", "lsgd", "energy"),
+                Arguments.of(EXAMPLE, "-Dnetwork.init=box", "initializer box applies to network types mlp and residual", "resnet"),
+                Arguments.of("../examples/helmholtz2d-annealing.conf", "-Dloss.annealing.reference=bc",
+                        "loss.annealing.reference", "pde"),
+                Arguments.of("../examples/helmholtz2d-annealing.conf", "-Dloss.annealing.alpha=2",
+                        "loss.annealing.alpha must be in (0, 1]", "2"));
     }
 
     @ParameterizedTest

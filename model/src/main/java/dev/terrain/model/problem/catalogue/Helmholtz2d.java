@@ -71,8 +71,8 @@ public final class Helmholtz2d implements Problem {
     @Override
     public List<LossTerm> terms(LossKind kind) {
         List<LossTerm> terms = new ArrayList<>();
-        terms.add(new LossTerm("pde", "interior", 2, (u, p, c) ->
-                u.laplacian().add(u.value().mul(c.of(k * k))).sub(p.field("q")).square()));
+        terms.add(LossTerm.linear("pde", "interior", 2, 1.0, (u, p, c) ->
+                u.laplacian().add(u.value().mul(c.of(k * k))).sub(p.field("q"))));
         if (!hard) {
             terms.add(Support.misfit("boundary", "boundary", "h"));
         }

@@ -64,8 +64,8 @@ public final class PerturbedOde implements Problem {
     @Override
     public List<LossTerm> terms(LossKind kind) {
         List<LossTerm> terms = new ArrayList<>();
-        terms.add(new LossTerm("pde", "interior", 2, (u, p, c) ->
-                u.d1(0).sub(u.d2(0).mul(c.of(eps))).sub(p.field("f")).square()));
+        terms.add(LossTerm.linear("pde", "interior", 2, 1.0, (u, p, c) ->
+                u.d1(0).sub(u.d2(0).mul(c.of(eps))).sub(p.field("f"))));
         if (!hard) {
             terms.add(Support.zero("boundary", "boundary", 1.0));
         }

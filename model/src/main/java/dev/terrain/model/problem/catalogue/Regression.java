@@ -74,8 +74,7 @@ public final class Regression implements Problem {
 
     @Override
     public List<LossTerm> terms(LossKind kind) {
-        return List.of(new LossTerm("data", "interior", 0,
-                (u, p, c) -> u.value().sub(p.field("target")).square().sum(new int[] {-1}, true)));
+        return List.of(LossTerm.linear("data", "interior", 0, 1.0, (u, p, c) -> u.value().sub(p.field("target"))));
     }
 
     @Override

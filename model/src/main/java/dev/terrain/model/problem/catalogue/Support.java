@@ -42,13 +42,12 @@ final class Support {
 
     /** The term (u - g)^2 with g the set's field {@code target} (a data or Dirichlet misfit), order 0. */
     static LossTerm misfit(String name, String set, String target) {
-        return new LossTerm(name, set, 0, (u, p, c) -> u.value().sub(p.field(target)).square());
+        return LossTerm.linear(name, set, 0, 1.0, (u, p, c) -> u.value().sub(p.field(target)));
     }
 
     /** The term u^2 (homogeneous Dirichlet data), scaled by {@code lambda} unless it is 1. */
     static LossTerm zero(String name, String set, double lambda) {
-        return new LossTerm(name, set, 0, (u, p, c) ->
-                lambda == 1.0 ? u.value().square() : u.value().square().mul(c.of(lambda)));
+        return LossTerm.linear(name, set, 0, lambda, (u, p, c) -> u.value());
     }
 
     /** An interior set and, unless the boundary condition is built into the ansatz, a boundary set. */
@@ -69,8 +68,7 @@ final class Support {
     static List<LossTerm> poissonTerms(LossKind kind, boolean hardBoundary, double penalty) {
         List<LossTerm> terms = new ArrayList<>();
         if (kind == LossKind.RESIDUAL) {
-            terms.add(new LossTerm("pde", "interior", 2,
-                    (u, p, c) -> u.laplacian().neg().sub(p.field("f")).square()));
+            terms.add(LossTerm.linear("pde", "interior", 2, 1.0, (u, p, c) -> u.laplacian().neg().sub(p.field("f"))));
         } else {
             terms.add(new LossTerm("energy", "interior", 1, (u, p, c) ->
                     u.gradNormSquared().mul(c.of(0.5)).sub(p.field("f").mul(u.value()))));

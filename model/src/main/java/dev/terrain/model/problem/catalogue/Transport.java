@@ -79,10 +79,8 @@ public final class Transport implements Problem {
     @Override
     public List<LossTerm> terms(LossKind kind) {
         return List.of(
-                new LossTerm("pde", "interior", 1, (u, p, c) -> {
-                    NDArray r = u.d1(1).add(linear ? u.d1(0).mul(p.x(0)) : u.d1(0));
-                    return eps == 1.0 ? r.square() : r.square().mul(c.of(eps));
-                }),
+                LossTerm.linear("pde", "interior", 1, eps,
+                        (u, p, c) -> u.d1(1).add(linear ? u.d1(0).mul(p.x(0)) : u.d1(0))),
                 Support.misfit("initial", "initial", "u0"),
                 Support.zero("inflow", "inflow", 1.0));
     }

@@ -72,12 +72,11 @@ public final class Wave1d implements Problem {
     @Override
     public List<LossTerm> terms(LossKind kind) {
         List<LossTerm> terms = new ArrayList<>();
-        terms.add(new LossTerm("pde", "interior", 2,
-                (u, p, c) -> u.d2(1).sub(u.d2(0)).sub(p.field("f")).square()));
+        terms.add(LossTerm.linear("pde", "interior", 2, 1.0, (u, p, c) -> u.d2(1).sub(u.d2(0)).sub(p.field("f"))));
         if (!hard) {
             terms.add(Support.zero("boundary", "boundary", 1.0));
             terms.add(Support.zero("initial", "initial", 1.0));
-            terms.add(new LossTerm("initialVelocity", "initial", 1, (u, p, c) -> u.d1(1).square()));
+            terms.add(LossTerm.linear("initialVelocity", "initial", 1, 1.0, (u, p, c) -> u.d1(1)));
         }
         return terms;
     }

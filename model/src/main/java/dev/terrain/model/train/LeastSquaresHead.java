@@ -1,0 +1,204 @@
+package dev.terrain.model.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import dev.terrain.model.nn.Network;
+import dev.terrain.model.nn.Param;
+import dev.terrain.model.problem.LossKind;
+import dev.terrain.model.problem.LossTerm;
+import dev.terrain.model.problem.PointSet;
+import dev.terrain.model.tensor.NoGrad;
+import dev.terrain.model.tensor.Tensors;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
+import org.ejml.interfaces.linsol.LinearSolverDense;
+
+/**
+ * The least-squares half of LSGD (paper 004, section 3 and Algorithm 1): with the hidden parameters
+ * xi^H fixed, u = B (sum_j xi_j Phi_j + b) + g is affine in the output layer (xi, b), so for every
+ * linear least-squares term r_t(u) = L_t[u] - f_t the loss sum_t lambda_t s_t sum_i w_i r_t(x_i)^2 is
+ * the linear least-squares problem of eq. (6)/(7): rows A_ij = L_t[B Phi_j](x_i) (plus a column
+ * L_t[B] for the bias), right-hand side f_t - L_t[g], each row scaled by sqrt(lambda_t s_t w_i) (the term's
+ * loss weight, its constant factor and the point's quadrature weight).
+ *
+ * <p>The columns come from one jet pass of the network with w + 2 output layers stacked on the
+ * parameter-batch axis (unit vector e_j, the bias alone, and zero) so derivatives, the hard ansatz
+ * and every term's operator are applied exactly as in the loss; the hidden layers are computed once.
+ * The minimum-norm solution xi^L = A^+ rhs uses EJML's SVD pseudo-inverse (as the paper uses
+ * TensorFlow's {@code lstsq}); for several outputs each output has its own column of the right-hand
+ * side (eq. (18)), which assumes every term's residual of output o reads output o only (true for the
+ * catalogue).
+ *
+ * <p>LSGD does not apply, and {@link #check} rejects, when: the loss is an energy (Ritz) functional,
+ * which is not a sum of squares; a term's residual is nonlinear in u (e.g. the multi-well energies);
+ * or the network's output layer is not linear ({@code network.outputActivation}).
+ */
+public final class LeastSquaresHead {
+    private final Objective objective;
+    private final int outputIndex;
+
+    public LeastSquaresHead(Objective objective) {
+        check(objective);
+        this.objective = objective;
+        this.outputIndex = objective.network().outputLayerIndex();
+    }
+
+    /** Fails naming the setting when LSGD cannot solve this objective's output layer. */
+    public static void check(Objective objective) {
+        if (objective.kind() == LossKind.ENERGY) {
+            throw new IllegalArgumentException("optimizer.type = lsgd needs a least-squares loss; problem.loss = "
+                    + objective.kind().id() + " is an energy functional, not a sum of squared linear residuals "
+                    + "(paper 004 eq. (1)); use problem.loss = residual");
+        }
+        for (LossTerm t : objective.terms()) {
+            if (!t.isLinearLeastSquares()) {
+                throw new IllegalArgumentException("optimizer.type = lsgd: term '" + t.name() + "' of problem '"
+                        + objective.problem().id() + "' is not a linear least-squares residual, so the output "
+                        + "layer has no least-squares solve");
+            }
+        }
+        if (objective.network().outputLayerIndex() < 0) {
+            throw new IllegalArgumentException("optimizer.type = lsgd needs a network whose output layer is linear "
+                    + "(paper 004 eq. (3)); remove network.outputActivation");
+        }
+    }
+
+    /** The output layer's weight and bias parameters (LSGD's xi^L). */
+    public List<Param> outputParams() {
+        List<Param> all = objective.network().parameters().list();
+        return List.of(all.get(outputIndex), all.get(outputIndex + 1));
+    }
+
+    /** Every other parameter (xi^H, moved by the gradient step). */
+    public List<Param> hiddenParams() {
+        List<Param> out = new ArrayList<>(objective.network().parameters().list());
+        out.removeAll(outputParams());
+        return out;
+    }
+
+    /** The assembled system: per output o, A_o [rows, w + 1] and rhs_o [rows], rows already weighted. */
+    public record System(List<DMatrixRMaj> matrices, List<DMatrixRMaj> rhs) {}
+
+    /** Assembles the weighted system on {@code batch} at the current hidden parameters (host copy). */
+    public System assemble(Map<String, PointSet> batch) {
+        Network net = objective.network();
+        int width = Math.toIntExact(net.parameters().list().get(outputIndex).array().getShape().get(0));
+        int outputs = net.outputDim();
+        int cols = width + 1;
+        List<double[]> blocks = new ArrayList<>();
+        List<Integer> blockRows = new ArrayList<>();
+        try (NDScope scope = new NDScope(); NoGrad off = new NoGrad()) {
+            scope.suppressNotUsedWarning();
+            List<NDArray> params = stackedHeads(width, outputs);
+            for (LossTerm t : objective.terms()) {
+                PointSet set = batch.get(t.pointSet());
+                // r at the w + 2 stacked heads: [w + 2, B, outputs]
+                NDArray r = t.residual().apply(objective.solution(set, t.order(), params), set, objective.scalars())
+                        .broadcast(new Shape(width + 2, set.size(), outputs));
+                NDArray rows = set.weights().sqrt(); // [B, 1]
+                NDArray zero = r.get(width + 1);
+                NDArray columns = r.sub(zero.expandDims(0)).mul(rows.expandDims(0)); // [w + 2, B, o]
+                NDArray rhs = zero.neg().mul(rows).expandDims(0); // [1, B, o]
+                NDArray block = columns.get("0:" + cols).concat(rhs, 0); // [w + 2, B, o]: w + 1 columns, rhs
+                double[] v = Tensors.toDoubles(block);
+                double factor = Math.sqrt(objective.weights().get(t.name()) * t.scale());
+                for (int i = 0; i < v.length; i++) {
+                    v[i] *= factor;
+                }
+                blocks.add(v);
+                blockRows.add(Math.toIntExact(block.getShape().get(1)));
+            }
+        }
+        int n = blockRows.stream().mapToInt(Integer::intValue).sum();
+        List<DMatrixRMaj> as = new ArrayList<>();
+        List<DMatrixRMaj> bs = new ArrayList<>();
+        for (int o = 0; o < outputs; o++) {
+            DMatrixRMaj a = new DMatrixRMaj(n, cols);
+            DMatrixRMaj b = new DMatrixRMaj(n, 1);
+            int row = 0;
+            for (int k = 0; k < blocks.size(); k++) {
+                double[] v = blocks.get(k);
+                int rowsHere = blockRows.get(k);
+                for (int i = 0; i < rowsHere; i++) {
+                    for (int j = 0; j < cols; j++) {
+                        a.set(row + i, j, v[(j * rowsHere + i) * outputs + o]);
+                    }
+                    b.set(row + i, 0, v[(cols * rowsHere + i) * outputs + o]);
+                }
+                row += rowsHere;
+            }
+            as.add(a);
+            bs.add(b);
+        }
+        return new System(as, bs);
+    }
+
+    /**
+     * The parameter list with the output layer replaced by w + 2 heads on a leading batch axis:
+     * head j &lt; w has W = e_j (every output) and b = 0, head w has W = 0 and b = 1, head w + 1 is zero.
+     */
+    private List<NDArray> stackedHeads(int width, int outputs) {
+        NDManager m = objective.scalars().manager();
+        double[] w = new double[(width + 2) * width * outputs];
+        double[] b = new double[(width + 2) * outputs];
+        for (int j = 0; j < width; j++) {
+            for (int o = 0; o < outputs; o++) {
+                w[(j * width + j) * outputs + o] = 1.0;
+            }
+        }
+        for (int o = 0; o < outputs; o++) {
+            b[width * outputs + o] = 1.0;
+        }
+        List<NDArray> params = new ArrayList<>(objective.network().parameters().arrays());
+        params.set(outputIndex, Tensors.create(m, w, new Shape(width + 2, width, outputs), objective.scalars().dataType()));
+        params.set(outputIndex + 1, Tensors.create(m, b, new Shape(width + 2, 1, outputs), objective.scalars().dataType()));
+        return params;
+    }
+
+    /**
+     * The minimum-norm least-squares solution of each output's system, as (W [w, outputs], b [outputs])
+     * flattened row-major: xi_o = A_o^+ rhs_o by EJML's SVD pseudo-inverse.
+     */
+    public static double[][] solve(System system) {
+        int outputs = system.matrices().size();
+        int cols = system.matrices().get(0).numCols;
+        double[] w = new double[(cols - 1) * outputs];
+        double[] b = new double[outputs];
+        for (int o = 0; o < outputs; o++) {
+            LinearSolverDense<DMatrixRMaj> solver = LinearSolverFactory_DDRM.pseudoInverse(true);
+            DMatrixRMaj a = system.matrices().get(o);
+            if (!solver.setA(solver.modifiesA() ? a.copy() : a)) {
+                throw new IllegalStateException("the SVD of the LSGD least-squares matrix did not converge");
+            }
+            DMatrixRMaj x = new DMatrixRMaj(cols, 1);
+            solver.solve(system.rhs().get(o), x);
+            for (int j = 0; j < cols - 1; j++) {
+                w[j * outputs + o] = x.get(j, 0);
+            }
+            b[o] = x.get(cols - 1, 0);
+        }
+        return new double[][] {w, b};
+    }
+
+    /** Assembles on {@code batch}, solves, and writes the output layer. */
+    public void fit(Map<String, PointSet> batch) {
+        write(solve(assemble(batch)));
+    }
+
+    /** Writes a solution from {@link #solve} into the output layer. */
+    public void write(double[][] solution) {
+        List<Param> out = outputParams();
+        NDManager m = objective.scalars().manager();
+        for (int k = 0; k < 2; k++) {
+            NDArray target = out.get(k).array();
+            try (NDArray src = Tensors.create(m, solution[k], target.getShape(), target.getDataType())) {
+                target.set(src.toByteBuffer());
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.terrain.model.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import dev.terrain.model.jet.Activation;
+import dev.terrain.model.nn.Initializer;
+import dev.terrain.model.nn.Param;
+import dev.terrain.model.optim.Adam;
+import dev.terrain.model.optim.Schedule;
+import dev.terrain.model.problem.PointSet;
+import dev.terrain.model.quad.Rule;
+import dev.terrain.model.tensor.Tensors;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Paper 001's weight annealing against per-term gradients taken by separate backward passes. */
+class WeightAnnealingTest {
+    @Test
+    void weightsFollowTheGradientRatioMovingAverage() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Objective obj = Fixture.objective(m, "helmholtz2d", Map.of(),
+                    Fixture.spec("mlp", 0, 0, List.of(10, 10), Activation.TANH, Initializer.GLOROT_NORMAL), 5);
+            Trainer t = Fixture.trainer(m, obj, new FirstOrder(new Adam(new Schedule.Constant(1e-3), 0.9, 0.999, 1e-8),
+                    obj.network().parameters()), Rule.MONTE_CARLO, 100);
+            Map<String, PointSet> batch = t.probeBatch();
+            double[] pde = gradient(obj, batch, "pde");
+            double[] boundary = gradient(obj, batch, "boundary");
+            double max = 0;
+            for (double v : pde) {
+                max = Math.max(max, Math.abs(v));
+            }
+            double mean = 0;
+            for (double v : boundary) {
+                mean += Math.abs(v) / boundary.length;
+            }
+            double hat = max / mean;
+            double alpha = 0.9;
+            WeightAnnealing a = new WeightAnnealing(10, alpha, "").checkedAgainst(obj);
+            a.update(obj, batch);
+            assertThat(obj.weights().get("pde")).isEqualTo(1.0);
+            assertThat(obj.weights().get("boundary")).isCloseTo((1 - alpha) * 1.0 + alpha * hat, within(1e-9 * hat));
+            assertThat(hat).as("Helmholtz's residual gradients dwarf the boundary's (paper 001)").isGreaterThan(10);
+            double first = obj.weights().get("boundary");
+            a.update(obj, batch);
+            assertThat(obj.weights().get("boundary")).isCloseTo((1 - alpha) * first + alpha * hat, within(1e-9 * hat));
+            assertThat(a.due(0)).isTrue();
+            assertThat(a.due(5)).isFalse();
+            assertThat(a.due(20)).isTrue();
+            // the trainer applies it and the state round-trips
+            t.withAnnealing(a);
+            t.train(false);
+            Map<String, Double> saved = a.state(obj);
+            obj.setWeight("boundary", 1.0);
+            new WeightAnnealing(10, alpha, "").restore(obj, saved);
+            assertThat(obj.weights().get("boundary")).isEqualTo(saved.get("boundary"));
+        }
+    }
+
+    @Test
+    void rejectsUnknownReferenceAndBadFactors() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Objective obj = Fixture.objective(m, "helmholtz2d", Map.of(),
+                    Fixture.spec("mlp", 0, 0, List.of(4), Activation.TANH, Initializer.GLOROT_NORMAL), 5);
+            assertThatThrownBy(() -> new WeightAnnealing(10, 0.9, "nope").checkedAgainst(obj))
+                    .hasMessageContaining("loss.annealing.reference").hasMessageContaining("pde");
+            assertThatThrownBy(() -> new WeightAnnealing(0, 0.9, "")).hasMessageContaining("loss.annealing.every");
+            assertThatThrownBy(() -> new WeightAnnealing(10, 1.5, "")).hasMessageContaining("loss.annealing.alpha");
+        }
+    }
+
+    /** The flat gradient of one unweighted term, by its own forward and backward pass. */
+    private static double[] gradient(Objective obj, Map<String, PointSet> batch, String term) {
+        try (GradientCollector gc = obj.network().parameters().manager().getEngine().newGradientCollector()) {
+            NDArray v = obj.evaluate(batch).terms().get(term);
+            System.gc();
+            gc.backward(v);
+        }
+        List<Param> params = obj.network().parameters().list();
+        double[] out = new double[Math.toIntExact(obj.network().parameters().count())];
+        int at = 0;
+        for (Param p : params) {
+            double[] g = Tensors.toDoubles(p.array().getGradient());
+            System.arraycopy(g, 0, out, at, g.length);
+            at += g.length;
+            p.array().getGradient().subi(p.array().getGradient());
+        }
+        return out;
+    }
+}
