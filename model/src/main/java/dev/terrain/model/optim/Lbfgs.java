@@ -6,18 +6,19 @@ import java.util.Map;
 
 /**
  * L-BFGS on host vectors, a port of PyTorch's {@code torch.optim.LBFGS.step(closure)}
- * ({@code torch/optim/lbfgs.py}, BSD licence; PyTorch's code follows Mark Schmidt's minFunc). The search
+ * ({@code torch/optim/lbfgs.py} as of torch 2.13; PyTorch is copyright Facebook, Inc. and its contributors
+ * and licensed under the BSD 3-clause licence; its code follows Mark Schmidt's minFunc). The search
  * direction is the two-loop recursion of Nocedal and Wright, Numerical Optimization (2nd ed.),
  * Algorithm 7.4, over the last {@code historySize} pairs s = t d, y = g_new - g_old with s&middot;y &gt;
  * 1e-10, scaled by H_diag = s&middot;y / y&middot;y; the step length comes from the strong-Wolfe line
  * search of Algorithms 3.5 and 3.6 ({@link StrongWolfe}) or is the fixed t = lr.
  *
  * <p>As in PyTorch, one {@link #step} runs up to {@code maxIter} iterations and {@code maxEval}
- * evaluations, and the state (direction, step, history, previous gradient and loss, counters) carries
- * over to the next step: the very first iteration goes down the gradient with t = min(1, 1/|g|_1) lr,
- * every later one, in this step or the next, uses the history. PyTorch's closure evaluates at the
- * parameters it holds; here the function receives the trial point, and {@code x} is only ever moved to
- * accepted points.
+ * evaluations (the line search gets what is left of them), and the state (direction, step, history,
+ * previous gradient and loss, counters) carries over to the next step: the very first iteration goes down
+ * the gradient with t = min(1, 1/|g|_1) lr, every later one, in this step or the next, uses the history.
+ * PyTorch's closure evaluates at the parameters it holds; here the function receives the trial point
+ * (x + t d in the line search), and {@code x} itself only moves by the accepted t d.
  */
 public final class Lbfgs {
     /** s&middot;y at or below this leaves the history unchanged (the pair would spoil the curvature). */
@@ -30,8 +31,8 @@ public final class Lbfgs {
     }
 
     /**
-     * PyTorch's arguments: lr, max_iter and max_eval per step, tolerance_grad on |g|_inf,
-     * tolerance_change on the loss, the step and the line-search bracket, history_size, and
+     * PyTorch's arguments: lr, max_iter and max_eval per step, tolerance_grad on |g|_inf, tolerance_change
+     * on g&middot;d, |t d|_inf, the change of the loss and the line-search bracket, history_size, and
      * line_search_fn "strong_wolfe" (true) or None (false).
      */
     public record Settings(double lr, int maxIter, int maxEval, double toleranceGrad, double toleranceChange,
@@ -120,7 +121,7 @@ public final class Lbfgs {
             }
             int lsEvals = 0;
             if (settings.strongWolfe()) {
-                // As PyTorch since its pull request 135026 (2024): the search gets what is left of maxEval.
+                // PyTorch since its pull request 135026 (2024): the search gets what is left of maxEval.
                 StrongWolfe.Result r = lineSearch(x, f, flatGrad, loss, gtd, settings.maxEval() - currentEvals);
                 loss = r.loss();
                 flatGrad = r.grad();
@@ -174,7 +175,7 @@ public final class Lbfgs {
         double ys = Vectors.dot(y, s);
         if (ys > MIN_CURVATURE) {
             if (oldDirs.size() == settings.historySize()) {
-                oldDirs.remove(oldDirs.size() - 1);
+                oldDirs.remove(0);
                 oldStps.remove(0);
                 ro.remove(0);
             }
@@ -209,8 +210,11 @@ public final class Lbfgs {
     }
 
     /**
-     * The whole state as named flat vectors, see {@link LbfgsState}, so that a run can be checkpointed;
-     * {@code restore(state())} on a fresh Lbfgs continues bit-identically.
+     * The whole state as named flat vectors, so that a run can be checkpointed; {@code restore(state())} on
+     * a fresh Lbfgs continues bit-identically. With n parameters and k pairs in the history: "s" and "y"
+     * (PyTorch's old_stps and old_dirs, oldest first, k n values each), "ro" (k), "d" and "prev_flat_grad"
+     * (n, or none before the first iteration), "t", "H_diag", "prev_loss", "n_iter" and "func_evals" (one
+     * value each).
      */
     public Map<String, double[]> state() {
         return LbfgsState.write(new LbfgsState(List.copyOf(oldStps), List.copyOf(oldDirs), ro, d, t, hDiag,

@@ -2,8 +2,9 @@ package dev.terrain.model.optim;
 
 /**
  * The strong-Wolfe line search of {@link Lbfgs}: a port of PyTorch's {@code _strong_wolfe} and
- * {@code _cubic_interpolate} ({@code torch/optim/lbfgs.py}, BSD licence), themselves ported from Mark
- * Schmidt's minFunc through torch7's {@code lswolfe.lua} and {@code polyinterp.lua}.
+ * {@code _cubic_interpolate} ({@code torch/optim/lbfgs.py}; PyTorch is copyright Facebook, Inc. and its
+ * contributors, BSD 3-clause licence), themselves ported from Mark Schmidt's minFunc through torch7's
+ * {@code lswolfe.lua} and {@code polyinterp.lua}.
  *
  * <p>Bracketing phase: Nocedal and Wright, Numerical Optimization (2nd ed.), Algorithm 3.5; zoom
  * phase: Algorithm 3.6, with the trial step chosen by cubic interpolation of the two bracket ends and

@@ -14,9 +14,12 @@ import dev.terrain.model.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.ejml.UtilEjml;
 import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
-import org.ejml.interfaces.linsol.LinearSolverDense;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+import org.ejml.dense.row.linsol.svd.SolvePseudoInverseSvd_DDRM;
+import org.ejml.interfaces.decomposition.QRPDecomposition_F64;
 
 /**
  * The least-squares half of LSGD (paper 004, section 3 and Algorithm 1): with the hidden parameters
@@ -29,8 +32,8 @@ import org.ejml.interfaces.linsol.LinearSolverDense;
  * <p>The columns come from one jet pass of the network with w + 2 output layers stacked on the
  * parameter-batch axis (unit vector e_j, the bias alone, and zero) so derivatives, the hard ansatz
  * and every term's operator are applied exactly as in the loss; the hidden layers are computed once.
- * The minimum-norm solution xi^L = A^+ rhs uses EJML's SVD pseudo-inverse (as the paper uses
- * TensorFlow's {@code lstsq}); for several outputs each output has its own column of the right-hand
+ * The minimum-norm solution xi^L = A^+ rhs uses EJML's QR and SVD pseudo-inverse (as the paper uses
+ * TensorFlow's {@code lstsq}; see {@link #solve}); for several outputs each output has its own column of the right-hand
  * side (eq. (18)), which assumes every term's residual of output o reads output o only (true for the
  * catalogue).
  *
@@ -162,7 +165,11 @@ public final class LeastSquaresHead {
 
     /**
      * The minimum-norm least-squares solution of each output's system, as (W [w, outputs], b [outputs])
-     * flattened row-major: xi_o = A_o^+ rhs_o by EJML's SVD pseudo-inverse.
+     * flattened row-major: xi_o = A_o^+ rhs_o. With more rows than columns A P = Q R first (Householder
+     * with column pivoting, EJML)
+     * and the pseudo-inverse is taken of the small R by EJML's SVD, as LAPACK's {@code gelsd} does:
+     * min |A x - rhs| and min |R x - Q^T rhs| have the same minimum-norm solution. Singular values below
+     * eps max(rows, cols) sigma_max count as zero, numpy's and TensorFlow's {@code lstsq} default.
      */
     public static double[][] solve(System system) {
         int outputs = system.matrices().size();
@@ -170,19 +177,50 @@ public final class LeastSquaresHead {
         double[] w = new double[(cols - 1) * outputs];
         double[] b = new double[outputs];
         for (int o = 0; o < outputs; o++) {
-            LinearSolverDense<DMatrixRMaj> solver = LinearSolverFactory_DDRM.pseudoInverse(true);
-            DMatrixRMaj a = system.matrices().get(o);
-            if (!solver.setA(solver.modifiesA() ? a.copy() : a)) {
-                throw new IllegalStateException("the SVD of the LSGD least-squares matrix did not converge");
-            }
-            DMatrixRMaj x = new DMatrixRMaj(cols, 1);
-            solver.solve(system.rhs().get(o), x);
+            DMatrixRMaj x = minimumNorm(system.matrices().get(o), system.rhs().get(o));
             for (int j = 0; j < cols - 1; j++) {
                 w[j * outputs + o] = x.get(j, 0);
             }
             b[o] = x.get(cols - 1, 0);
         }
         return new double[][] {w, b};
+    }
+
+    /** x = A^+ rhs, the minimum-norm least-squares solution (A is not modified). */
+    static DMatrixRMaj minimumNorm(DMatrixRMaj a, DMatrixRMaj rhs) {
+        int m = a.numRows;
+        int n = a.numCols;
+        DMatrixRMaj small = a;
+        DMatrixRMaj target = rhs;
+        int[] pivots = null;
+        if (m > n) {
+            // Column pivoting copes with the zero columns of dead ReLU units: A P = Q R.
+            QRPDecomposition_F64<DMatrixRMaj> qr = DecompositionFactory_DDRM.qrp(m, n);
+            if (!qr.decompose(a.copy())) {
+                throw new IllegalStateException("the QR decomposition of the LSGD least-squares matrix failed");
+            }
+            small = qr.getR(null, true);
+            target = new DMatrixRMaj(n, 1);
+            CommonOps_DDRM.multTransA(qr.getQ(null, true), rhs, target);
+            pivots = qr.getColPivots();
+        }
+        SolvePseudoInverseSvd_DDRM pinv = new SolvePseudoInverseSvd_DDRM(small.numRows, small.numCols);
+        // The cut-off of the pseudo-inverse of A itself: eps max(m, n) sigma_max.
+        pinv.setThreshold(UtilEjml.EPS * Math.max(m, n) / Math.max(small.numRows, small.numCols));
+        if (!pinv.setA(pinv.modifiesA() ? small.copy() : small)) {
+            throw new IllegalStateException("the SVD of the LSGD least-squares matrix did not converge");
+        }
+        DMatrixRMaj y = new DMatrixRMaj(n, 1);
+        pinv.solve(target, y);
+        if (pivots == null) {
+            return y;
+        }
+        // x = P y: a permutation keeps the norm, so x is A's minimum-norm solution too.
+        DMatrixRMaj x = new DMatrixRMaj(n, 1);
+        for (int j = 0; j < n; j++) {
+            x.set(pivots[j], 0, y.get(j, 0));
+        }
+        return x;
     }
 
     /** Assembles on {@code batch}, solves, and writes the output layer. */
