@@ -46,7 +46,7 @@ class MethodResumeTest {
                 Fixture.spec("mlp", 0, 0, List.of(6, 6), Activation.TANH, Initializer.GLOROT_NORMAL), 11);
         Trainer t = Fixture.trainer(m, obj, method(id, obj), Rule.MONTE_CARLO, 40);
         if (id.equals("adam")) {
-            t.withAnnealing(new WeightAnnealing(2, 0.9, ""));
+            t.withAnnealing(new WeightAnnealing(2, 0.9, "", true));
         }
         return t;
     }

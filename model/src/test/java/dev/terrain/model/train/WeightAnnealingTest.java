@@ -41,7 +41,7 @@ class WeightAnnealingTest {
             }
             double hat = max / mean;
             double alpha = 0.9;
-            WeightAnnealing a = new WeightAnnealing(10, alpha, "").checkedAgainst(obj);
+            WeightAnnealing a = new WeightAnnealing(10, alpha, "", false).checkedAgainst(obj);
             a.update(obj, batch);
             assertThat(obj.weights().get("pde")).isEqualTo(1.0);
             assertThat(obj.weights().get("boundary")).isCloseTo((1 - alpha) * 1.0 + alpha * hat, within(1e-9 * hat));
@@ -52,12 +52,24 @@ class WeightAnnealingTest {
             assertThat(a.due(0)).isTrue();
             assertThat(a.due(5)).isFalse();
             assertThat(a.due(20)).isTrue();
+            // The reference code's form divides by the current weight: lambda settles at sqrt(ratio).
+            obj.setWeight("boundary", 1.0);
+            WeightAnnealing weighted = new WeightAnnealing(10, alpha, "", true);
+            weighted.update(obj, batch);
+            double w1 = obj.weights().get("boundary");
+            assertThat(w1).isCloseTo((1 - alpha) + alpha * hat, within(1e-9 * hat));
+            weighted.update(obj, batch);
+            assertThat(obj.weights().get("boundary")).isCloseTo((1 - alpha) * w1 + alpha * hat / w1, within(1e-9 * hat));
+            for (int i = 0; i < 60; i++) {
+                weighted.update(obj, batch);
+            }
+            assertThat(obj.weights().get("boundary")).isCloseTo(Math.sqrt(hat), within(1e-6 * Math.sqrt(hat)));
             // the trainer applies it and the state round-trips
             t.withAnnealing(a);
             t.train(false);
             Map<String, Double> saved = a.state(obj);
             obj.setWeight("boundary", 1.0);
-            new WeightAnnealing(10, alpha, "").restore(obj, saved);
+            new WeightAnnealing(10, alpha, "", false).restore(obj, saved);
             assertThat(obj.weights().get("boundary")).isEqualTo(saved.get("boundary"));
         }
     }
@@ -67,10 +79,10 @@ class WeightAnnealingTest {
         try (NDManager m = NDManager.newBaseManager()) {
             Objective obj = Fixture.objective(m, "helmholtz2d", Map.of(),
                     Fixture.spec("mlp", 0, 0, List.of(4), Activation.TANH, Initializer.GLOROT_NORMAL), 5);
-            assertThatThrownBy(() -> new WeightAnnealing(10, 0.9, "nope").checkedAgainst(obj))
+            assertThatThrownBy(() -> new WeightAnnealing(10, 0.9, "nope", false).checkedAgainst(obj))
                     .hasMessageContaining("loss.annealing.reference").hasMessageContaining("pde");
-            assertThatThrownBy(() -> new WeightAnnealing(0, 0.9, "")).hasMessageContaining("loss.annealing.every");
-            assertThatThrownBy(() -> new WeightAnnealing(10, 1.5, "")).hasMessageContaining("loss.annealing.alpha");
+            assertThatThrownBy(() -> new WeightAnnealing(0, 0.9, "", false)).hasMessageContaining("loss.annealing.every");
+            assertThatThrownBy(() -> new WeightAnnealing(10, 1.5, "", false)).hasMessageContaining("loss.annealing.alpha");
         }
     }
 

@@ -39,7 +39,7 @@ public record RunSettings(
     public record Isgd(double alpha, long k0, int k1, double gamma, double eta, String inner, String outer) {}
 
     /** Loss-weight annealing (paper 001): every K steps with moving-average factor alpha. */
-    public record Annealing(boolean enabled, long every, double alpha, String reference) {}
+    public record Annealing(boolean enabled, long every, double alpha, String reference, boolean weightedGradient) {}
 
     /** Step count, precision and reporting cadence. */
     public record Train(long steps, String dtype, long logEvery, long printEvery, long saveEvery) {}

@@ -264,7 +264,8 @@ public final class SettingsLoader {
             throw new UserError("loss.annealing.alpha must be in (0, 1], got " + alpha);
         }
         return new RunSettings.Annealing(a.getBoolean("enabled"), positiveLong(a, "every", "loss.annealing.every"),
-                alpha, a.getString("reference"));
+                alpha, a.getString("reference"),
+                oneOf(a, "gradient", "loss.annealing.gradient", List.of("unweighted", "weighted")).equals("weighted"));
     }
 
     private static double positiveNumber(Config c, String key, String full) {

@@ -58,7 +58,7 @@ public final class RunFactory {
             RunSettings.Annealing a = s.annealing();
             if (a.enabled()) {
                 trainer.withAnnealing(SettingsLoader.named("loss.annealing",
-                        () -> new WeightAnnealing(a.every(), a.alpha(), a.reference()).checkedAgainst(objective)));
+                        () -> new WeightAnnealing(a.every(), a.alpha(), a.reference(), a.weightedGradient()).checkedAgainst(objective)));
             }
             return trainer;
         } catch (IllegalArgumentException e) {
