@@ -55,11 +55,12 @@ public final class RunDirectory implements AutoCloseable {
         return dir;
     }
 
-    /** Appends one metrics record. */
+    /** Appends one metrics record and flushes it, so a reader tailing the file sees it at once. */
     public void metrics(Object record) {
         try {
             metrics.write(LINE.writeValueAsString(record));
             metrics.newLine();
+            metrics.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
