@@ -85,10 +85,10 @@ public final class LeastSquaresHead {
     }
 
     /** The assembled system: per output o, A_o [rows, w + 1] and rhs_o [rows], rows already weighted. */
-    public record System(List<DMatrixRMaj> matrices, List<DMatrixRMaj> rhs) {}
+    public record LinearSystem(List<DMatrixRMaj> matrices, List<DMatrixRMaj> rhs) {}
 
     /** Assembles the weighted system on {@code batch} at the current hidden parameters (host copy). */
-    public System assemble(Map<String, PointSet> batch) {
+    public LinearSystem assemble(Map<String, PointSet> batch) {
         Network net = objective.network();
         int width = Math.toIntExact(net.parameters().list().get(outputIndex).array().getShape().get(0));
         int outputs = net.outputDim();
@@ -138,7 +138,7 @@ public final class LeastSquaresHead {
             as.add(a);
             bs.add(b);
         }
-        return new System(as, bs);
+        return new LinearSystem(as, bs);
     }
 
     /**
@@ -171,7 +171,7 @@ public final class LeastSquaresHead {
      * min |A x - rhs| and min |R x - Q^T rhs| have the same minimum-norm solution. Singular values below
      * eps max(rows, cols) sigma_max count as zero, numpy's and TensorFlow's {@code lstsq} default.
      */
-    public static double[][] solve(System system) {
+    public static double[][] solve(LinearSystem system) {
         int outputs = system.matrices().size();
         int cols = system.matrices().get(0).numCols;
         double[] w = new double[(cols - 1) * outputs];
