@@ -33,7 +33,7 @@ public final class Trainer {
     private WeightAnnealing annealing;
     private final Map<String, SetSampling> sampling;
     private final boolean resample;
-    private final SplittableRandom rng;
+    private SplittableRandom rng;
     private final long samplingSeed;
     private final NDManager manager;
     private final PointSet testSet;
@@ -85,13 +85,18 @@ public final class Trainer {
     /**
      * Sets the step counter of a run restored from a saved state (learning-rate schedules and ISGD's
      * phase read it). With a fixed batch the batch is redrawn identically from the sampling seed; a
-     * resampling run draws fresh points from here on.
+     * resampling run continues with a stream seeded from (sampling seed, step), not a replay of the
+     * batches of steps 0, 1, ...
      */
     public void skipTo(long step) {
         if (step < 0) {
             throw new IllegalArgumentException("step must not be negative, got " + step);
         }
         this.step = step;
+        if (resample && step > 0) {
+            // SplittableRandom mixes its seed, so neighbouring steps give unrelated streams.
+            this.rng = new SplittableRandom(samplingSeed ^ (step * 0x9E3779B97F4A7C15L));
+        }
     }
 
     public Objective objective() {

@@ -82,6 +82,25 @@ class MethodResumeTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void resumedResamplingRunDrawsAReproducibleFreshStream() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            double[] first = new double[3];
+            for (int k = 0; k < 3; k++) {
+                Objective obj = Fixture.objective(m, "poisson", Map.of("dim", 1, "hardBoundary", false),
+                        Fixture.spec("mlp", 0, 0, List.of(6), Activation.TANH, Initializer.GLOROT_NORMAL), 11);
+                Trainer t = new Trainer(obj, method("adam", obj), Map.of("interior", new SetSampling(Rule.MONTE_CARLO, 30),
+                        "boundary", new SetSampling(Rule.MONTE_CARLO, 2)), true, 7, 51, m);
+                if (k > 0) {
+                    t.skipTo(7);
+                }
+                first[k] = t.train(true).total();
+            }
+            assertThat(first[1]).as("a resumed run does not replay the batch of step 0").isNotEqualTo(first[0]);
+            assertThat(first[2]).as("the same resume draws the same batch").isEqualTo(first[1]);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"lbfgs", "isgd-adam", "lsgd"})
     void restoringAnotherMethodsStateFailsNamingBoth(String id) {

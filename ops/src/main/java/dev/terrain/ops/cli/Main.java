@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The {@code ./terrain} command line. User mistakes exit with code 2 and one line on stderr. */
 @Command(name = "terrain", mixinStandardHelpOptions = true, version = "terrain 0.1.0",
         description = "Physics-informed neural network training with live loss-landscape analysis.",
-        subcommands = {TrainCommand.class, ProblemsCommand.class, ProbeCommand.class, BenchCommand.class})
+        subcommands = {TrainCommand.class, ResumeCommand.class, ProblemsCommand.class, ProbeCommand.class,
+            BenchCommand.class})
 public final class Main implements Runnable {
     static final int USER_ERROR = 2;
 

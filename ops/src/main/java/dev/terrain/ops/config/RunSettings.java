@@ -17,6 +17,7 @@ public record RunSettings(
         Sampling sampling,
         OptimizerSettings optimizer,
         Train train,
+        CheckpointSettings checkpoint,
         String runDir,
         String runId,
         String device,
@@ -40,6 +41,9 @@ public record RunSettings(
 
     /** Loss-weight annealing (paper 001): every K steps with moving-average factor alpha. */
     public record Annealing(boolean enabled, long every, double alpha, String reference, boolean weightedGradient) {}
+
+    /** Checkpoint cadence (0 = only at the end) and how many to keep. */
+    public record CheckpointSettings(long every, int keep) {}
 
     /** Step count, precision and reporting cadence. */
     public record Train(long steps, String dtype, long logEvery, long printEvery, long saveEvery) {}

@@ -178,7 +178,10 @@ public final class SettingsLoader {
         }
         return new RunSettings(problem.getString("id"), problem.getString("loss"), params, network,
                 n.getLong("seed"), weights, annealing(c.getConfig("loss.annealing")), sampling(c.getConfig("sampling")), optimizer(c.getConfig("optimizer")),
-                train(c.getConfig("train")), c.getString("run.dir"), c.getString("run.id").isEmpty() ? name + "-"
+                train(c.getConfig("train")),
+                new RunSettings.CheckpointSettings(nonNegativeLong(c, "checkpoint.every", "checkpoint.every"),
+                        positive(c, "checkpoint.keep", "checkpoint.keep")),
+                c.getString("run.dir"), c.getString("run.id").isEmpty() ? name + "-"
                         + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
                         : c.getString("run.id"),
                 oneOf(c, "device", "device", List.of("cpu", "gpu", "auto")), nonNegative(c, "threads", "threads"), render(c));

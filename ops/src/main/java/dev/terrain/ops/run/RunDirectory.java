@@ -23,10 +23,25 @@ public final class RunDirectory implements AutoCloseable {
     private final Path dir;
     private final BufferedWriter metrics;
 
-    private RunDirectory(Path dir) throws IOException {
+    private RunDirectory(Path dir, boolean append) throws IOException {
         this.dir = dir;
-        this.metrics = Files.newBufferedWriter(dir.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        this.metrics = append
+                ? Files.newBufferedWriter(dir.resolve("metrics.jsonl"), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND)
+                : Files.newBufferedWriter(dir.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    }
+
+    /** Reopens an existing run directory to continue it; new metrics are appended. */
+    public static RunDirectory reopen(Path dir) {
+        if (!Files.isRegularFile(dir.resolve("config.conf"))) {
+            throw new UserError(dir + " is not a run directory (it has no config.conf)");
+        }
+        try {
+            return new RunDirectory(dir, true);
+        } catch (IOException e) {
+            throw new UserError("cannot reopen run directory " + dir + ": " + e.getMessage());
+        }
     }
 
     /** Creates a new run directory; an existing one is never reused or overwritten. */
@@ -45,7 +60,7 @@ public final class RunDirectory implements AutoCloseable {
         }
         try {
             writeAtomically(dir.resolve("config.conf"), config.getBytes(StandardCharsets.UTF_8));
-            return new RunDirectory(dir);
+            return new RunDirectory(dir, false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -85,6 +100,12 @@ public final class RunDirectory implements AutoCloseable {
             ch.force(true);
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        // Make the rename itself durable (POSIX: fsync the directory); not every platform allows it.
+        try (FileChannel parent = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+            parent.force(true);
+        } catch (IOException | UnsupportedOperationException notSupported) {
+            // best effort
+        }
     }
 
     @Override

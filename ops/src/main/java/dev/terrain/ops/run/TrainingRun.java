@@ -6,6 +6,7 @@ import dev.terrain.model.nn.Parameters;
 import dev.terrain.model.train.StepReport;
 import dev.terrain.model.train.Trainer;
 import dev.terrain.ops.config.RunSettings;
+import dev.terrain.ops.config.UserError;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,8 +31,53 @@ public final class TrainingRun {
     /** Runs to completion and returns the run directory. */
     public Path run(NDManager manager) {
         Trainer trainer = RunFactory.build(settings, manager);
-        try (RunDirectory dir = RunDirectory.create(Path.of(settings.runDir()), settings.runId(),
-                settings.renderedConfig())) {
+        RunDirectory dir = RunDirectory.create(Path.of(settings.runDir()), settings.runId(), settings.renderedConfig());
+        return train(trainer, dir, null);
+    }
+
+    /**
+     * Continues the run in {@code runDir} from its newest good checkpoint (a truncated or corrupt newest
+     * one is skipped with a warning) up to {@code train.steps}; metrics are appended.
+     */
+    public Path resume(NDManager manager, Path runDir) {
+        Trainer trainer = RunFactory.build(settings, manager);
+        Checkpoints store = new Checkpoints(runDir, settings.checkpoint().keep());
+        Checkpoints.Loaded loaded = store.newest().orElseThrow(() -> new UserError("run " + runDir
+                + " has no checkpoint to resume from (checkpoint.every was 0 and it did not finish?)"));
+        Checkpoint c = loaded.checkpoint();
+        String hash = configHash(runDir);
+        if (!hash.equals(c.configHash())) {
+            throw new UserError(loaded.file() + " was written with another configuration than " + runDir.resolve("config.conf"));
+        }
+        if (c.step() >= settings.train().steps()) {
+            throw new UserError("run " + runDir + " is at step " + c.step() + " already; raise train.steps (e.g. -Dtrain.steps="
+                    + (2 * c.step()) + ") to continue it");
+        }
+        try {
+            trainer.objective().network().parameters().load(c.parameters());
+            trainer.method().restore(c.optimizer());
+            if (trainer.annealing() != null && c.annealing() != null) {
+                trainer.annealing().restore(trainer.objective(), c.annealing());
+            }
+            trainer.skipTo(c.step());
+        } catch (IllegalArgumentException e) {
+            throw new UserError(loaded.file() + " does not fit this run: " + e.getMessage(), e);
+        }
+        return train(trainer, RunDirectory.reopen(runDir), loaded);
+    }
+
+    private static String configHash(Path runDir) {
+        try {
+            return Checkpoints.configHash(java.nio.file.Files.readString(runDir.resolve("config.conf")));
+        } catch (java.io.IOException e) {
+            throw new UserError("cannot read " + runDir.resolve("config.conf") + ": " + e.getMessage());
+        }
+    }
+
+    private Path train(Trainer trainer, RunDirectory opened, Checkpoints.Loaded resumedFrom) {
+        try (RunDirectory dir = opened) {
+            Checkpoints store = new Checkpoints(dir.path(), settings.checkpoint().keep());
+            String hash = configHash(dir.path());
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("run_id", settings.runId());
             summary.put("problem", settings.problemId());
@@ -40,9 +86,17 @@ public final class TrainingRun {
             summary.put("parameters", trainer.objective().network().parameters().count());
             summary.put("dtype", settings.train().dtype());
             summary.put("started_at", Instant.now().toString());
+            if (resumedFrom != null) {
+                summary.put("resumed_from_step", resumedFrom.checkpoint().step());
+                summary.put("resumed_from", resumedFrom.file().getFileName().toString());
+                if (!resumedFrom.skipped().isEmpty()) {
+                    summary.put("skipped_checkpoints", resumedFrom.skipped());
+                }
+            }
             long start = System.nanoTime();
+            long first = trainer.step();
             try {
-                StepReport last = loop(trainer, dir, start);
+                StepReport last = loop(trainer, dir, start, store, hash, resumedFrom == null);
                 double wall = (System.nanoTime() - start) / 1e9;
                 summary.put("status", "completed");
                 summary.put("steps", trainer.step());
@@ -50,12 +104,13 @@ public final class TrainingRun {
                 summary.put("total", last.total());
                 summary.put("rel_l2", Double.isNaN(last.relL2()) ? null : last.relL2());
                 summary.put("wall_s", wall);
-                summary.put("steps_per_s", trainer.step() / wall);
+                summary.put("steps_per_s", (trainer.step() - first) / wall);
                 summary.put("evaluations", trainer.method().evaluations());
                 if (trainer.annealing() != null) {
                     summary.put("weights", new LinkedHashMap<>(trainer.objective().weights()));
                 }
                 dir.writeJson("parameters.json", parameters(trainer.objective().network().parameters()));
+                store.write(checkpoint(trainer, hash));
                 dir.writeJson("summary.json", summary);
                 return dir.path();
             } catch (RuntimeException e) {
@@ -70,10 +125,14 @@ public final class TrainingRun {
         }
     }
 
-    private StepReport loop(Trainer trainer, RunDirectory dir, long start) {
+    private StepReport loop(Trainer trainer, RunDirectory dir, long start, Checkpoints store, String hash,
+            boolean fresh) {
         long steps = settings.train().steps();
         long logEvery = settings.train().logEvery();
-        dir.metrics(record(trainer, trainer.evaluate(), start));
+        long checkpointEvery = settings.checkpoint().every();
+        if (fresh) {
+            dir.metrics(record(trainer, trainer.evaluate(), start));
+        }
         StepReport last = null;
         while (trainer.step() < steps) {
             trainer.train(false);
@@ -82,16 +141,34 @@ public final class TrainingRun {
                 dir.writeJson(snapshotName(trainer.step()), parameters(trainer.objective().network().parameters()));
             }
             if (trainer.step() % logEvery == 0 || trainer.step() == steps) {
-                last = trainer.evaluate();
-                if (!Double.isFinite(last.total())) {
-                    throw new IllegalStateException("loss became " + last.total() + " at step " + last.step()
-                            + "; lower optimizer.lr or use float64");
-                }
+                last = finite(trainer.evaluate());
                 dir.metrics(record(trainer, last, start));
                 progress.progress(last, steps, (System.nanoTime() - start) / 1e9);
             }
+            // After the loss check: a checkpoint never holds a diverged state.
+            if (checkpointEvery > 0 && trainer.step() % checkpointEvery == 0 && trainer.step() < steps) {
+                if (last == null || last.step() != trainer.step()) {
+                    finite(trainer.evaluate());
+                }
+                store.write(checkpoint(trainer, hash));
+            }
         }
         return last;
+    }
+
+    private static StepReport finite(StepReport r) {
+        if (!Double.isFinite(r.total())) {
+            throw new IllegalStateException("loss became " + r.total() + " at step " + r.step()
+                    + "; lower optimizer.lr or use float64 (the last checkpoint is kept)");
+        }
+        return r;
+    }
+
+    private Checkpoint checkpoint(Trainer trainer, String hash) {
+        Map<String, Double> weights = trainer.annealing() == null ? null
+                : trainer.annealing().state(trainer.objective());
+        return new Checkpoint(Checkpoint.FORMAT, settings.runId(), trainer.step(), hash,
+                trainer.objective().network().parameters().toFlat(), trainer.method().state(), weights);
     }
 
     private static Map<String, Object> record(Trainer trainer, StepReport r, long start) {
@@ -126,7 +203,11 @@ public final class TrainingRun {
             at += n;
             list.add(m);
         }
-        return Map.of("dtype", params.dataType().toString(), "count", params.count(), "tensors", list);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("dtype", params.dataType().toString());
+        out.put("count", params.count());
+        out.put("tensors", list);
+        return out;
     }
 
     /**
