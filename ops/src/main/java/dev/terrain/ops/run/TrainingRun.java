@@ -7,6 +7,10 @@ import dev.terrain.model.train.StepReport;
 import dev.terrain.model.train.Trainer;
 import dev.terrain.ops.config.RunSettings;
 import dev.terrain.ops.config.UserError;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,11 +21,15 @@ import java.util.Map;
 /**
  * One training run from validated settings: builds the model (all input errors surface before the
  * run directory exists), then trains, logging metrics every {@code train.logEvery} steps and writing
- * {@code summary.json} (status completed or failed) and the final {@code parameters.json}.
+ * {@code summary.json} (status completed, failed or interrupted) and the final {@code parameters.json}.
+ * SIGTERM or Ctrl-C stops it after the current step with a checkpoint and an {@code interrupted} summary,
+ * so {@code ./terrain resume} continues it.
  */
 public final class TrainingRun {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
     private final RunSettings settings;
     private final ProgressSink progress;
+    private volatile boolean stopRequested;
 
     public TrainingRun(RunSettings settings, ProgressSink progress) {
         this.settings = settings;
@@ -95,8 +103,29 @@ public final class TrainingRun {
             }
             long start = System.nanoTime();
             long first = trainer.step();
+            CountDownLatch done = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                // SIGTERM / Ctrl-C: let the loop finish its step, checkpoint and write the summary.
+                stopRequested = true;
+                try {
+                    done.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "terrain-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
             try {
                 StepReport last = loop(trainer, dir, start, store, hash, resumedFrom == null);
+                if (stopRequested && trainer.step() < settings.train().steps()) {
+                    LOG.info("stop requested: checkpointing step {} and exiting", trainer.step());
+                    finite(trainer.evaluate());
+                    store.write(checkpoint(trainer, hash));
+                    summary.put("status", "interrupted");
+                    summary.put("steps", trainer.step());
+                    summary.put("wall_s", (System.nanoTime() - start) / 1e9);
+                    dir.writeJson("summary.json", summary);
+                    return dir.path();
+                }
                 double wall = (System.nanoTime() - start) / 1e9;
                 summary.put("status", "completed");
                 summary.put("steps", trainer.step());
@@ -120,6 +149,12 @@ public final class TrainingRun {
                 dir.writeJson("summary.json", summary);
                 throw e;
             } finally {
+                done.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running; it returns now that done is counted down
+                }
                 progress.finished();
             }
         }
@@ -134,7 +169,7 @@ public final class TrainingRun {
             dir.metrics(record(trainer, trainer.evaluate(), start));
         }
         StepReport last = null;
-        while (trainer.step() < steps) {
+        while (trainer.step() < steps && !stopRequested) {
             trainer.train(false);
             long saveEvery = settings.train().saveEvery();
             if (saveEvery > 0 && trainer.step() % saveEvery == 0 && trainer.step() < steps) {
