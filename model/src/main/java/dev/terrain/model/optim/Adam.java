@@ -87,7 +87,7 @@ public final class Adam implements Optimizer {
 
     @Override
     public void restore(Parameters params, OptimizerState state) {
-        Buffers.requireOptimizer(state, id());
+        state.requireOptimizer(id());
         for (Param p : params.list()) {
             NDArray[] mv = moments(p);
             Buffers.load(mv[0], state, p.name(), "m");

@@ -8,13 +8,6 @@ import java.util.Map;
 final class Buffers {
     private Buffers() {}
 
-    static void requireOptimizer(OptimizerState state, String id) {
-        if (!state.optimizer().equals(id)) {
-            throw new IllegalArgumentException("saved optimizer state is for '" + state.optimizer()
-                    + "' but the run uses '" + id + "'");
-        }
-    }
-
     static void load(NDArray target, OptimizerState state, String param, String buffer) {
         Map<String, double[]> byName = state.buffers().get(param);
         double[] v = byName == null ? null : byName.get(buffer);

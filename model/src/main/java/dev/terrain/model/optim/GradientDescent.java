@@ -46,7 +46,7 @@ public final class GradientDescent implements Optimizer {
 
     @Override
     public void restore(Parameters params, OptimizerState state) {
-        Buffers.requireOptimizer(state, id());
+        state.requireOptimizer(id());
         updates = state.updates();
     }
 }

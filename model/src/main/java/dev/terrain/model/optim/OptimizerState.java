@@ -12,6 +12,15 @@ import java.util.Map;
 public record OptimizerState(String optimizer, long updates, Map<String, Map<String, double[]>> buffers) {
     private static final String COUNT = "#";
 
+    /** Fails naming both when this state was saved by another optimizer than {@code id}. */
+    public OptimizerState requireOptimizer(String id) {
+        if (!optimizer.equals(id)) {
+            throw new IllegalArgumentException("saved optimizer state is for '" + optimizer
+                    + "' but the run uses '" + id + "'");
+        }
+        return this;
+    }
+
     /** This state's buffers under {@code prefix/}, with its update count, to merge into a composite state. */
     public Map<String, Map<String, double[]>> nest(String prefix) {
         Map<String, Map<String, double[]>> out = new LinkedHashMap<>();

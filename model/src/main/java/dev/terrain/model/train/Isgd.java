@@ -32,6 +32,8 @@ public final class Isgd implements TrainingMethod {
     private final int k1;
     private final Optimizer innerAdam;
     private final LbfgsMethod innerLbfgs;
+    /** The inner solver as a training method, for its state. */
+    private final TrainingMethod inner;
     private final TrainingMethod outer;
     private final Parameters params;
     private final Scalars c;
@@ -66,6 +68,7 @@ public final class Isgd implements TrainingMethod {
         this.k1 = k1;
         this.innerAdam = innerAdam;
         this.innerLbfgs = innerLbfgs;
+        this.inner = innerAdam != null ? new FirstOrder(innerAdam, params) : innerLbfgs;
         this.outer = outer;
         this.params = params;
         this.c = c;
@@ -137,7 +140,6 @@ public final class Isgd implements TrainingMethod {
     public OptimizerState state() {
         Map<String, Map<String, double[]>> buffers = new LinkedHashMap<>();
         buffers.put("isgd", Map.of("counters", new double[] {proximalSteps, evaluations}));
-        TrainingMethod inner = innerAdam != null ? new FirstOrder(innerAdam, params) : innerLbfgs;
         buffers.putAll(inner.state().nest("inner"));
         buffers.putAll(outer.state().nest("outer"));
         return new OptimizerState(id(), proximalSteps, buffers);
@@ -145,12 +147,8 @@ public final class Isgd implements TrainingMethod {
 
     @Override
     public void restore(OptimizerState state) {
-        if (!state.optimizer().equals(id())) {
-            throw new IllegalArgumentException("saved optimizer state is for '" + state.optimizer()
-                    + "' but the run uses '" + id() + "'");
-        }
+        state.requireOptimizer(id());
         double[] counters = state.vector("isgd", "counters", 2);
-        TrainingMethod inner = innerAdam != null ? new FirstOrder(innerAdam, params) : innerLbfgs;
         inner.restore(state.component("inner", inner.id()));
         outer.restore(state.component("outer", outer.id()));
         proximalSteps = (long) counters[0];

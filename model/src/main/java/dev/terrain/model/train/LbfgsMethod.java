@@ -45,6 +45,9 @@ public final class LbfgsMethod implements TrainingMethod {
         double[] x = params.toFlat();
         double[] loaded = x.clone();
         LossValues[] first = new LossValues[1];
+        NDArray[] shaped = new NDArray[1];
+        // The value the backward pass started from is the one the line search minimises: keep it.
+        UnaryOperator<NDArray> keep = total -> shaped[0] = shape.apply(total);
         lbfgs.step(x, (at, grad) -> {
             if (!Arrays.equals(at, loaded)) {
                 params.load(at);
@@ -52,12 +55,13 @@ public final class LbfgsMethod implements TrainingMethod {
             }
             if (first[0] == null) {
                 // Kept in the caller's step scope: the trainer reports these losses.
-                first[0] = f.lossAndGradient(shape);
-                return readGradient(first[0], shape, grad);
+                first[0] = f.lossAndGradient(keep);
+                return readGradient(shaped[0], grad);
             }
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
-                return readGradient(f.lossAndGradient(shape), shape, grad);
+                f.lossAndGradient(keep);
+                return readGradient(shaped[0], grad);
             }
         });
         if (!Arrays.equals(x, loaded)) {
@@ -66,8 +70,8 @@ public final class LbfgsMethod implements TrainingMethod {
         return first[0];
     }
 
-    /** Copies the gradient to {@code grad}, zeroes it on the device, returns the shaped loss. */
-    private double readGradient(LossValues loss, UnaryOperator<NDArray> shape, double[] grad) {
+    /** Copies the gradient to {@code grad}, zeroes it on the device, returns the shaped loss on the host. */
+    private double readGradient(NDArray shapedLoss, double[] grad) {
         int at = 0;
         for (Param p : params.list()) {
             try (NDArray g = p.array().getGradient()) {
@@ -77,12 +81,7 @@ public final class LbfgsMethod implements TrainingMethod {
             }
             JniUtils.zeroGrad((PtNDArray) p.array());
         }
-        // shape(total) is cheap to recompute without gradients; it is what the line search minimises.
-        try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope();
-                dev.terrain.model.tensor.NoGrad off = new dev.terrain.model.tensor.NoGrad()) {
-            scope.suppressNotUsedWarning();
-            return shape.apply(loss.total()).toType(DataType.FLOAT64, false).getDouble();
-        }
+        return shapedLoss.toType(DataType.FLOAT64, false).getDouble();
     }
 
     @Override
@@ -101,10 +100,7 @@ public final class LbfgsMethod implements TrainingMethod {
 
     @Override
     public void restore(OptimizerState state) {
-        if (!state.optimizer().equals(id())) {
-            throw new IllegalArgumentException("saved optimizer state is for '" + state.optimizer()
-                    + "' but the run uses '" + id() + "'");
-        }
+        state.requireOptimizer(id());
         Map<String, double[]> s = state.buffers().get("lbfgs");
         if (s == null) {
             throw new IllegalArgumentException("saved lbfgs state has no history");

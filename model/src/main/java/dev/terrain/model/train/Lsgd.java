@@ -82,10 +82,7 @@ public final class Lsgd implements TrainingMethod {
 
     @Override
     public void restore(OptimizerState state) {
-        if (!state.optimizer().equals(id())) {
-            throw new IllegalArgumentException("saved optimizer state is for '" + state.optimizer()
-                    + "' but the run uses '" + id() + "'");
-        }
+        state.requireOptimizer(id());
         double[] counters = state.vector("lsgd", "counters", 2);
         gradient.restore(params, state.component("gradient", gradient.id()));
         solves = (long) counters[0];

@@ -40,7 +40,8 @@ public final class TrainingRun {
     public Path run(NDManager manager) {
         Trainer trainer = RunFactory.build(settings, manager);
         RunDirectory dir = RunDirectory.create(Path.of(settings.runDir()), settings.runId(), settings.renderedConfig());
-        return train(trainer, dir, null);
+        // config.conf holds exactly the rendered settings: hash them without reading the file back.
+        return train(trainer, dir, null, Checkpoints.configHash(settings.renderedConfig()));
     }
 
     /**
@@ -71,7 +72,7 @@ public final class TrainingRun {
         } catch (IllegalArgumentException e) {
             throw new UserError(loaded.file() + " does not fit this run: " + e.getMessage(), e);
         }
-        return train(trainer, RunDirectory.reopen(runDir), loaded);
+        return train(trainer, RunDirectory.reopen(runDir), loaded, hash);
     }
 
     private static String configHash(Path runDir) {
@@ -82,10 +83,9 @@ public final class TrainingRun {
         }
     }
 
-    private Path train(Trainer trainer, RunDirectory opened, Checkpoints.Loaded resumedFrom) {
+    private Path train(Trainer trainer, RunDirectory opened, Checkpoints.Loaded resumedFrom, String hash) {
         try (RunDirectory dir = opened) {
             Checkpoints store = new Checkpoints(dir.path(), settings.checkpoint().keep());
-            String hash = configHash(dir.path());
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("run_id", settings.runId());
             summary.put("problem", settings.problemId());
