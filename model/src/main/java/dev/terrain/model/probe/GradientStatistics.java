@@ -4,10 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import dev.terrain.model.nn.Param;
 import dev.terrain.model.nn.Parameters;
 import dev.terrain.model.problem.PointSet;
+import dev.terrain.model.tensor.Autograd;
 import dev.terrain.model.tensor.Tensors;
 import dev.terrain.model.train.LossValues;
 import dev.terrain.model.train.Objective;
@@ -24,8 +24,8 @@ import java.util.Map;
  * all parameters the max, mean and L2 norm of |dL_t / dtheta| and a log10 |g| histogram.
  * The weighted sum over terms, sum_t lambda_t dL_t/dtheta, is the training gradient.
  *
- * <p>Like every gradient probe it needs the JVM's single gradient collector, and it leaves theta
- * untouched. No NDArray leaves it.
+ * <p>It records with {@link Autograd}, so it may run beside training on another thread (on its own
+ * copy of the parameters: gradients accumulate into the leaves), and it leaves theta untouched. No NDArray leaves it.
  */
 public final class GradientStatistics {
     /** The group name of the all-parameters entry. */
@@ -73,7 +73,7 @@ public final class GradientStatistics {
         zero(params);
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            try (GradientCollector gc = params.manager().getEngine().newGradientCollector()) {
+            try (Autograd.Recording rec = Autograd.record()) {
                 LossValues lv = objective.evaluate(batch);
                 NDArray target = term == null ? lv.total() : lv.terms().get(term);
                 loss = Tensors.toDoubles(target)[0];
@@ -82,7 +82,7 @@ public final class GradientStatistics {
                     return new TermGradient(term, loss, g);
                 }
                 beforeBackward.run();
-                gc.backward(target);
+                rec.backward(target);
             }
             int at = 0;
             for (Param p : params.list()) {

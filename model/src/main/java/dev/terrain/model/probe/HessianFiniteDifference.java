@@ -6,10 +6,10 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import dev.terrain.model.nn.Param;
 import dev.terrain.model.nn.Parameters;
 import dev.terrain.model.problem.PointSet;
+import dev.terrain.model.tensor.Autograd;
 import dev.terrain.model.tensor.Tensors;
 import dev.terrain.model.train.Objective;
 import java.util.Map;
@@ -45,8 +45,9 @@ import java.util.Map;
  * to 1e-3 there; probe in float64 where it matters.
  *
  * <p>theta is copied when this object is made and loaded back, bit for bit, after every gradient
- * evaluated at another point (also when the evaluation fails). Gradient work needs the JVM's only
- * {@link GradientCollector}: do not run a probe while a training step on the same JVM is open.
+ * evaluated at another point (also when the evaluation fails). Gradients are recorded with
+ * {@link Autograd}, so a probe may run on one thread while training records on another, as long as
+ * the two do not share parameter arrays (gradients accumulate into the leaves).
  */
 public final class HessianFiniteDifference implements HessianOperator {
     /** Default kappa in float64: about the cube root of double's unit roundoff (measured optimum, class comment). */
@@ -211,14 +212,14 @@ public final class HessianFiniteDifference implements HessianOperator {
         double loss;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
+            try (Autograd.Recording rec = Autograd.record()) {
                 NDArray total = objective.evaluate(batch).total();
                 loss = Tensors.toDoubles(total)[0];
                 if (!Double.isFinite(loss)) {
                     throw new NonFiniteLossException("non-finite loss J = " + loss + " at " + where);
                 }
                 beforeBackward.run();
-                gc.backward(total);
+                rec.backward(total);
             }
             int at = 0;
             for (Param p : params.list()) {

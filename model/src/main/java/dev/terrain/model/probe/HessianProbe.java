@@ -23,7 +23,8 @@ import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
  * come from EJML's symmetric eigen-decomposition.
  *
  * <p>Use: {@code new HessianProbe(objective, batch, settings).run(step, snapshotId)}, on a snapshot's
- * network; it needs the JVM's single gradient collector and leaves theta bit-identical.
+ * network (gradients accumulate into its parameters, so not the one a concurrent training step
+ * records on); it leaves theta bit-identical.
  */
 public final class HessianProbe {
     /** Lanczos treats the Krylov space as invariant when beta falls below this times its norm estimate. */

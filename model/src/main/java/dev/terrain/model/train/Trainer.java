@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.training.GradientCollector;
 import dev.terrain.model.optim.Optimizer;
 import java.util.function.UnaryOperator;
 import dev.terrain.model.problem.PointSet;
@@ -14,6 +13,7 @@ import dev.terrain.model.problem.Problem;
 import dev.terrain.model.quad.HostPoints;
 import dev.terrain.model.quad.Region;
 import dev.terrain.model.quad.Sampler;
+import dev.terrain.model.tensor.Autograd;
 import dev.terrain.model.tensor.NoGrad;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -175,9 +175,9 @@ public final class Trainer {
 
         @Override
         public LossValues lossAndGradient(UnaryOperator<NDArray> shape) {
-            try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
+            try (Autograd.Recording rec = Autograd.record()) {
                 LossValues loss = objective.evaluate(batch);
-                gc.backward(shape.apply(loss.total()));
+                rec.backward(shape.apply(loss.total()));
                 return loss;
             }
         }

@@ -6,9 +6,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import dev.terrain.model.nn.Param;
 import dev.terrain.model.problem.PointSet;
+import dev.terrain.model.tensor.Autograd;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,14 +105,12 @@ public final class WeightAnnealing {
         List<Param> params = objective.network().parameters().list();
         long count = objective.network().parameters().count();
         Map<String, double[]> out = new LinkedHashMap<>();
-        try (GradientCollector gc = objective.network().parameters().manager().getEngine().newGradientCollector()) {
+        try (Autograd.Recording rec = Autograd.record()) {
             LossValues loss = objective.evaluate(batch);
             List<String> names = List.copyOf(loss.terms().keySet());
             for (int t = 0; t < names.size(); t++) {
-                PtNDArray term = (PtNDArray) loss.terms().get(names.get(t));
-                try (PtNDArray seed = (PtNDArray) term.onesLike()) {
-                    JniUtils.backward(term, seed, t < names.size() - 1, false);
-                }
+                // One forward pass serves every term: keep the graph until the last term's reverse pass.
+                rec.backward(loss.terms().get(names.get(t)), t < names.size() - 1);
                 NDList maxes = new NDList();
                 NDList sums = new NDList();
                 for (Param p : params) {

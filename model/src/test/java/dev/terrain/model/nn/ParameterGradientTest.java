@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import dev.terrain.model.jet.Activation;
 import dev.terrain.model.jet.Jet;
 import dev.terrain.model.jet.JetFd;
@@ -17,6 +16,7 @@ import dev.terrain.model.problem.Problem;
 import dev.terrain.model.quad.HostPoints;
 import dev.terrain.model.quad.Rule;
 import dev.terrain.model.quad.Sampler;
+import dev.terrain.model.tensor.Autograd;
 import dev.terrain.model.tensor.NoGrad;
 import dev.terrain.model.tensor.Scalars;
 import dev.terrain.model.tensor.Tensors;
@@ -51,10 +51,10 @@ class ParameterGradientTest {
     /** One reverse pass; the gradient of every parameter in flat order. */
     static double[] reverseGradient(NDManager m, Parameters params, Supplier<NDArray> loss) {
         List<NDArray> junk = new ArrayList<>();
-        try (GradientCollector gc = m.getEngine().newGradientCollector()) {
+        try (Autograd.Recording rec = Autograd.record()) {
             NDArray l = loss.get();
             GradientTrap.spring(m, junk);
-            gc.backward(l);
+            rec.backward(l);
         }
         double[] g = new double[Math.toIntExact(params.count())];
         int at = 0;

@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import dev.terrain.model.nn.Param;
 import dev.terrain.model.nn.Parameters;
+import dev.terrain.model.tensor.Autograd;
 import dev.terrain.model.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,13 +58,13 @@ final class QuadraticBowl {
 
     /** One backward pass: accumulates dL/dtheta into each parameter's gradient. */
     void backward() {
-        try (GradientCollector gc = m.getEngine().newGradientCollector()) {
+        try (Autograd.Recording rec = Autograd.record()) {
             NDArray loss = null;
             for (int i = 0; i < params.list().size(); i++) {
                 NDArray term = params.list().get(i).array().sub(ts.get(i)).square().mul(ks.get(i)).sum();
                 loss = loss == null ? term : loss.add(term);
             }
-            gc.backward(loss);
+            rec.backward(loss);
         }
     }
 

@@ -8,9 +8,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import dev.terrain.model.nn.GradientTrap;
 import dev.terrain.model.nn.Param;
+import dev.terrain.model.tensor.Autograd;
 import dev.terrain.model.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,11 +32,11 @@ class GradientStatisticsTest {
         List<double[]> out = new ArrayList<>();
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            try (GradientCollector gc = f.m.getEngine().newGradientCollector()) {
+            try (Autograd.Recording rec = Autograd.record()) {
                 var lv = f.objective.evaluate(f.batch);
                 NDArray l = term == null ? lv.total() : lv.terms().get(term);
                 GradientTrap.spring(f.m, junk);
-                gc.backward(l);
+                rec.backward(l);
             }
             for (Param p : f.params.list()) {
                 out.add(Tensors.toDoubles(p.array().getGradient()));

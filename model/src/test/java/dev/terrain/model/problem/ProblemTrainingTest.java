@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.training.GradientCollector;
 import dev.terrain.model.jet.Activation;
 import dev.terrain.model.nn.Initializer;
 import dev.terrain.model.nn.Network;
@@ -19,6 +18,7 @@ import dev.terrain.model.quad.HostPoints;
 import dev.terrain.model.quad.Region;
 import dev.terrain.model.quad.Rule;
 import dev.terrain.model.quad.Sampler;
+import dev.terrain.model.tensor.Autograd;
 import dev.terrain.model.tensor.NoGrad;
 import dev.terrain.model.tensor.Scalars;
 import dev.terrain.model.tensor.Tensors;
@@ -92,10 +92,10 @@ class ProblemTrainingTest {
         double[] gradient(NDManager m) {
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
-                try (GradientCollector gc = m.getEngine().newGradientCollector()) {
+                try (Autograd.Recording rec = Autograd.record()) {
                     NDArray total = objective.evaluate(batch).total();
                     collectGarbage(m);
-                    gc.backward(total);
+                    rec.backward(total);
                 }
                 double[] out = new double[Math.toIntExact(params.count())];
                 int at = 0;
@@ -129,12 +129,12 @@ class ProblemTrainingTest {
             for (int step = 0; step < STEPS; step++) {
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
-                    try (GradientCollector gc = m.getEngine().newGradientCollector()) {
+                    try (Autograd.Recording rec = Autograd.record()) {
                         NDArray total = s.objective().evaluate(s.batch()).total();
                         if (step % 50 == 0) {
                             collectGarbage(m);
                         }
-                        gc.backward(total);
+                        rec.backward(total);
                     }
                     adam.update(s.params(), step);
                 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.training.GradientCollector;
 import dev.terrain.model.jet.Activation;
 import dev.terrain.model.nn.Initializer;
 import dev.terrain.model.nn.NetworkSpec;
@@ -16,6 +15,7 @@ import dev.terrain.model.optim.Schedule;
 import dev.terrain.model.problem.LossKind;
 import dev.terrain.model.problem.PointSet;
 import dev.terrain.model.quad.Rule;
+import dev.terrain.model.tensor.Autograd;
 import dev.terrain.model.tensor.Tensors;
 import java.util.List;
 import java.util.Map;
@@ -98,10 +98,10 @@ class LeastSquaresHeadTest {
 
     private static double[] outputGradient(Objective obj, Map<String, PointSet> batch, LeastSquaresHead head) {
         List<Param> out = head.outputParams();
-        try (GradientCollector gc = obj.network().parameters().manager().getEngine().newGradientCollector()) {
+        try (Autograd.Recording rec = Autograd.record()) {
             NDArray total = obj.evaluate(batch).total();
             System.gc();
-            gc.backward(total);
+            rec.backward(total);
         }
         double[] w = Tensors.toDoubles(out.get(0).array().getGradient());
         double[] b = Tensors.toDoubles(out.get(1).array().getGradient());

@@ -4,10 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import dev.terrain.model.nn.Param;
 import dev.terrain.model.nn.Parameters;
 import dev.terrain.model.problem.PointSet;
+import dev.terrain.model.tensor.Autograd;
 import dev.terrain.model.tensor.NoGrad;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -54,10 +54,10 @@ final class StiffQuadratic implements StepFunction {
 
     @Override
     public LossValues lossAndGradient(UnaryOperator<NDArray> shape) {
-        try (GradientCollector gc = m.getEngine().newGradientCollector()) {
+        try (Autograd.Recording rec = Autograd.record()) {
             NDArray v = value();
             System.gc();
-            gc.backward(shape.apply(v));
+            rec.backward(shape.apply(v));
             return new LossValues(v, Map.of("q", v));
         }
     }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
 import dev.terrain.model.jet.Activation;
 import dev.terrain.model.nn.Initializer;
 import dev.terrain.model.nn.Param;
@@ -14,6 +13,7 @@ import dev.terrain.model.optim.Adam;
 import dev.terrain.model.optim.Schedule;
 import dev.terrain.model.problem.PointSet;
 import dev.terrain.model.quad.Rule;
+import dev.terrain.model.tensor.Autograd;
 import dev.terrain.model.tensor.Tensors;
 import java.util.List;
 import java.util.Map;
@@ -88,10 +88,10 @@ class WeightAnnealingTest {
 
     /** The flat gradient of one unweighted term, by its own forward and backward pass. */
     private static double[] gradient(Objective obj, Map<String, PointSet> batch, String term) {
-        try (GradientCollector gc = obj.network().parameters().manager().getEngine().newGradientCollector()) {
+        try (Autograd.Recording rec = Autograd.record()) {
             NDArray v = obj.evaluate(batch).terms().get(term);
             System.gc();
-            gc.backward(v);
+            rec.backward(v);
         }
         List<Param> params = obj.network().parameters().list();
         double[] out = new double[Math.toIntExact(obj.network().parameters().count())];
