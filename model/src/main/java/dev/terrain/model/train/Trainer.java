@@ -11,30 +11,30 @@ import java.util.function.UnaryOperator;
 import dev.terrain.model.problem.PointSet;
 import dev.terrain.model.problem.Problem;
 import dev.terrain.model.quad.HostPoints;
-import dev.terrain.model.quad.Region;
-import dev.terrain.model.quad.Sampler;
 import dev.terrain.model.tensor.Autograd;
 import dev.terrain.model.tensor.NoGrad;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
- * The training step: sample (or reuse) the batch, re-weight the loss terms when annealing is due,
+ * The training step: take the step's batch from its {@link BatchSource} (or reuse the fixed one), re-weight the loss terms when annealing is due,
  * then let the {@link TrainingMethod} evaluate the loss (one jet forward pass per point set, one
  * first-order backward pass) and move the parameters. Every temporary of a step lives in an
  * {@link NDScope} that closes with the step, so memory stays flat over a long run.
+ *
+ * <p>Batches: with resampling, step n trains on {@link Batches#at}(n) of the trainer's own
+ * {@link #batches()} unless {@link #withBatchSource} gave another source; without, one batch
+ * ({@link Batches#fixed()}) is drawn for the whole run. Either way the batch of a step does not depend
+ * on the steps before it, so a resumed run trains on the batches of the uninterrupted one.
  */
 public final class Trainer {
     private final Objective objective;
     private final TrainingMethod method;
     private WeightAnnealing annealing;
-    private final Map<String, SetSampling> sampling;
     private final boolean resample;
-    private SplittableRandom rng;
-    private final long samplingSeed;
+    private final Batches batches;
+    private BatchSource source;
     private final NDManager manager;
     private final PointSet testSet;
     private final NDArray exactOnTest;
@@ -53,17 +53,10 @@ public final class Trainer {
             long samplingSeed, int testPoints, NDManager manager) {
         this.objective = objective;
         this.method = method;
-        this.sampling = Map.copyOf(sampling);
         this.resample = resample;
-        this.rng = new SplittableRandom(samplingSeed);
-        this.samplingSeed = samplingSeed;
+        this.batches = Batches.of(objective, sampling, samplingSeed);
+        this.source = ownSource();
         this.manager = manager;
-        for (String set : objective.pointSets().keySet()) {
-            if (!sampling.containsKey(set)) {
-                throw new IllegalArgumentException("sampling." + set + " is missing: problem '"
-                        + objective.problem().id() + "' needs point sets " + objective.pointSets().keySet());
-            }
-        }
         Problem problem = objective.problem();
         if (problem.exact().isPresent()) {
             HostPoints test = TestSet.of(problem.domain(), testPoints);
@@ -84,19 +77,34 @@ public final class Trainer {
 
     /**
      * Sets the step counter of a run restored from a saved state (learning-rate schedules and ISGD's
-     * phase read it). With a fixed batch the batch is redrawn identically from the sampling seed; a
-     * resampling run continues with a stream seeded from (sampling seed, step), not a replay of the
-     * batches of steps 0, 1, ...
+     * phase read it). The next step trains on the batch of {@code step}, the one the uninterrupted run
+     * trained on there: batches are functions of (sampling seed, step), see {@link Batches}.
      */
     public void skipTo(long step) {
         if (step < 0) {
             throw new IllegalArgumentException("step must not be negative, got " + step);
         }
         this.step = step;
-        if (resample && step > 0) {
-            // SplittableRandom mixes its seed, so neighbouring steps give unrelated streams.
-            this.rng = new SplittableRandom(samplingSeed ^ (step * 0x9E3779B97F4A7C15L));
-        }
+    }
+
+    /** The trainer's own batches (from its sampling settings and seed), e.g. to draw them ahead on another thread. */
+    public Batches batches() {
+        return batches;
+    }
+
+    /**
+     * Takes the host batches from {@code source} instead of {@link #batches()}; null goes back to the
+     * trainer's own. The source is asked with the number of the step about to be trained, every step
+     * when resampling, and once, for the first step trained, for a fixed batch (a fixed batch already
+     * drawn is kept).
+     */
+    public Trainer withBatchSource(BatchSource source) {
+        this.source = source == null ? ownSource() : source;
+        return this;
+    }
+
+    private BatchSource ownSource() {
+        return resample ? batches : at -> batches.fixed();
     }
 
     public Objective objective() {
@@ -117,25 +125,25 @@ public final class Trainer {
         return annealing;
     }
 
-    /** Draws a batch on the host for every point set of the loss. */
-    private Map<String, HostPoints> sampleHost(SplittableRandom from) {
-        Map<String, HostPoints> host = new HashMap<>();
-        for (Map.Entry<String, Region> e : objective.pointSets().entrySet()) {
-            SetSampling s = sampling.get(e.getKey());
-            host.put(e.getKey(), Sampler.sample(objective.problem().domain(), e.getValue(), s.rule(), s.points(), from));
-        }
-        return host;
-    }
-
+    /** The device batch of the current step. */
     private Map<String, PointSet> batch() {
         if (resample) {
-            return objective.toDevice(sampleHost(rng), manager);
+            return objective.toDevice(hostBatch(), manager);
         }
         if (fixedBatch == null) {
-            fixedBatch = objective.toDevice(sampleHost(rng), manager);
+            fixedBatch = objective.toDevice(hostBatch(), manager);
             fixedBatch.values().forEach(PointSet::keep);
         }
         return fixedBatch;
+    }
+
+    private Map<String, HostPoints> hostBatch() {
+        Map<String, HostPoints> host = source.batch(step);
+        if (host == null || !host.keySet().containsAll(objective.pointSets().keySet())) {
+            throw new IllegalStateException("the batch source gave point sets " + (host == null ? null : host.keySet())
+                    + " for step " + step + "; the loss needs " + objective.pointSets().keySet());
+        }
+        return host;
     }
 
     /**
@@ -199,9 +207,7 @@ public final class Trainer {
             return batch();
         }
         if (monitorBatch == null) {
-            // Its own stream: evaluating never shifts the training samples.
-            SplittableRandom monitorRng = new SplittableRandom(~samplingSeed);
-            monitorBatch = objective.toDevice(sampleHost(monitorRng), manager);
+            monitorBatch = objective.toDevice(batches.monitor(), manager);
             monitorBatch.values().forEach(PointSet::keep);
         }
         return monitorBatch;
