@@ -84,8 +84,70 @@ public final class LeastSquaresHead {
         return out;
     }
 
-    /** The assembled system: per output o, A_o [rows, w + 1] and rhs_o [rows], rows already weighted. */
-    public record LinearSystem(List<DMatrixRMaj> matrices, List<DMatrixRMaj> rhs) {}
+    /**
+     * The assembled system: per output o, A_o [rows, cols] row-major and rhs_o [rows], rows already
+     * weighted, cols = w + 1 (the bias last). Plain host data that never changes once made (arrays are
+     * copied in and out), so it may be handed to a solver on another thread.
+     */
+    public static final class LinearSystem {
+        private final int rows;
+        private final int cols;
+        private final double[][] matrices;
+        private final double[][] rhs;
+
+        /** Copies {@code matrices[o]} (rows * cols, row-major) and {@code rhs[o]} (rows) for every output o. */
+        public LinearSystem(int rows, int cols, double[][] matrices, double[][] rhs) {
+            this(rows, cols, deepCopy(matrices), deepCopy(rhs), true);
+        }
+
+        /** Takes the arrays without copying: only {@link #assemble} calls it, and it keeps no reference. */
+        private LinearSystem(int rows, int cols, double[][] matrices, double[][] rhs, boolean adopt) {
+            if (matrices.length == 0 || matrices.length != rhs.length) {
+                throw new IllegalArgumentException("a system needs one matrix and one right-hand side per output, got "
+                        + matrices.length + " and " + rhs.length);
+            }
+            for (int o = 0; o < matrices.length; o++) {
+                if (matrices[o].length != (long) rows * cols || rhs[o].length != rows) {
+                    throw new IllegalArgumentException("output " + o + ": " + matrices[o].length + " matrix entries and "
+                            + rhs[o].length + " right-hand sides for " + rows + " x " + cols);
+                }
+            }
+            this.rows = rows;
+            this.cols = cols;
+            this.matrices = matrices;
+            this.rhs = rhs;
+        }
+
+        private static double[][] deepCopy(double[][] a) {
+            double[][] out = new double[a.length][];
+            for (int i = 0; i < a.length; i++) {
+                out[i] = a[i].clone();
+            }
+            return out;
+        }
+
+        public int rows() {
+            return rows;
+        }
+
+        public int cols() {
+            return cols;
+        }
+
+        public int outputs() {
+            return matrices.length;
+        }
+
+        /** A copy of A_o, row-major [rows, cols]. */
+        public double[] matrix(int output) {
+            return matrices[output].clone();
+        }
+
+        /** A copy of rhs_o [rows]. */
+        public double[] rhs(int output) {
+            return rhs[output].clone();
+        }
+    }
 
     /** Assembles the weighted system on {@code batch} at the current hidden parameters (host copy). */
     public LinearSystem assemble(Map<String, PointSet> batch) {
@@ -118,27 +180,23 @@ public final class LeastSquaresHead {
             }
         }
         int n = blockRows.stream().mapToInt(Integer::intValue).sum();
-        List<DMatrixRMaj> as = new ArrayList<>();
-        List<DMatrixRMaj> bs = new ArrayList<>();
+        double[][] as = new double[outputs][n * cols];
+        double[][] bs = new double[outputs][n];
         for (int o = 0; o < outputs; o++) {
-            DMatrixRMaj a = new DMatrixRMaj(n, cols);
-            DMatrixRMaj b = new DMatrixRMaj(n, 1);
             int row = 0;
             for (int k = 0; k < blocks.size(); k++) {
                 double[] v = blocks.get(k);
                 int rowsHere = blockRows.get(k);
                 for (int i = 0; i < rowsHere; i++) {
                     for (int j = 0; j < cols; j++) {
-                        a.set(row + i, j, v[(j * rowsHere + i) * outputs + o]);
+                        as[o][(row + i) * cols + j] = v[(j * rowsHere + i) * outputs + o];
                     }
-                    b.set(row + i, 0, v[(cols * rowsHere + i) * outputs + o]);
+                    bs[o][row + i] = v[(cols * rowsHere + i) * outputs + o];
                 }
                 row += rowsHere;
             }
-            as.add(a);
-            bs.add(b);
         }
-        return new LinearSystem(as, bs);
+        return new LinearSystem(n, cols, as, bs, true);
     }
 
     /**
@@ -172,12 +230,14 @@ public final class LeastSquaresHead {
      * eps max(rows, cols) sigma_max count as zero, numpy's and TensorFlow's {@code lstsq} default.
      */
     public static double[][] solve(LinearSystem system) {
-        int outputs = system.matrices().size();
-        int cols = system.matrices().get(0).numCols;
+        int outputs = system.outputs();
+        int rows = system.rows();
+        int cols = system.cols();
         double[] w = new double[(cols - 1) * outputs];
         double[] b = new double[outputs];
         for (int o = 0; o < outputs; o++) {
-            DMatrixRMaj x = minimumNorm(system.matrices().get(o), system.rhs().get(o));
+            DMatrixRMaj x = minimumNorm(DMatrixRMaj.wrap(rows, cols, system.matrix(o)),
+                    DMatrixRMaj.wrap(rows, 1, system.rhs(o)));
             for (int j = 0; j < cols - 1; j++) {
                 w[j * outputs + o] = x.get(j, 0);
             }
@@ -228,12 +288,19 @@ public final class LeastSquaresHead {
         write(solve(assemble(batch)));
     }
 
-    /** Writes a solution from {@link #solve} into the output layer. */
+    /** Writes a solution shaped as {@link #solve}'s, {W flattened row-major, b}, into the output layer. */
     public void write(double[][] solution) {
         List<Param> out = outputParams();
+        if (solution.length != 2) {
+            throw new IllegalArgumentException("a least-squares solution is {W, b}, got " + solution.length + " arrays");
+        }
         NDManager m = objective.scalars().manager();
         for (int k = 0; k < 2; k++) {
             NDArray target = out.get(k).array();
+            if (solution[k].length != target.size()) {
+                throw new IllegalArgumentException("least-squares solution part " + k + " has " + solution[k].length
+                        + " entries; " + out.get(k).name() + " has " + target.size());
+            }
             try (NDArray src = Tensors.create(m, solution[k], target.getShape(), target.getDataType())) {
                 target.set(src.toByteBuffer());
             }

@@ -9,6 +9,7 @@ import dev.terrain.model.optim.OptimizerState;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Hybrid least squares / gradient descent, paper 004 Algorithm 1: xi^L = LS(xi^H) once at the start
@@ -17,9 +18,13 @@ import java.util.Map;
  * The gradient is taken on the least-squares manifold, where the output layer's own gradient is zero
  * (paper Fig. 15), so only xi^H moves in the gradient step. See {@link LeastSquaresHead} for when LSGD
  * does not apply.
+ *
+ * <p>The system is assembled on the device on the training thread; its host solve goes through a
+ * {@link LeastSquaresSolver} ({@link LeastSquaresSolver#LOCAL} unless told), which may run elsewhere.
  */
 public final class Lsgd implements TrainingMethod {
     private final LeastSquaresHead head;
+    private final LeastSquaresSolver solver;
     private final Optimizer gradient;
     private final Parameters params;
     private final List<Param> hidden;
@@ -29,6 +34,15 @@ public final class Lsgd implements TrainingMethod {
 
     /** @param gradient the optimizer of the hidden parameters (Adam or GD) */
     public Lsgd(Objective objective, Optimizer gradient) {
+        this(objective, gradient, LeastSquaresSolver.LOCAL);
+    }
+
+    /**
+     * @param gradient the optimizer of the hidden parameters (Adam or GD)
+     * @param solver solves each assembled least-squares system; must return {@link LeastSquaresHead#solve}'s answer
+     */
+    public Lsgd(Objective objective, Optimizer gradient, LeastSquaresSolver solver) {
+        this.solver = Objects.requireNonNull(solver, "solver");
         this.head = new LeastSquaresHead(objective);
         this.gradient = gradient;
         this.params = objective.network().parameters();
@@ -48,8 +62,7 @@ public final class Lsgd implements TrainingMethod {
     @Override
     public LossValues step(StepFunction f, long step) {
         if (solves == 0) {
-            head.fit(f.batch());
-            solves++;
+            fit(f);
         }
         LossValues loss = f.lossAndGradient();
         evaluations++;
@@ -57,9 +70,14 @@ public final class Lsgd implements TrainingMethod {
         for (Param p : output) {
             JniUtils.zeroGrad((PtNDArray) p.array());
         }
-        head.fit(f.batch());
-        solves++;
+        fit(f);
         return loss;
+    }
+
+    /** xi^L = LS(xi^H) on the step's batch: assemble here, solve with the solver, write the output layer. */
+    private void fit(StepFunction f) {
+        head.write(solver.solve(head.assemble(f.batch())));
+        solves++;
     }
 
     @Override
