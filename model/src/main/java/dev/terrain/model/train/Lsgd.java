@@ -24,7 +24,7 @@ import java.util.Objects;
  */
 public final class Lsgd implements TrainingMethod {
     private final LeastSquaresHead head;
-    private final LeastSquaresSolver solver;
+    private LeastSquaresSolver solver;
     private final Optimizer gradient;
     private final Parameters params;
     private final List<Param> hidden;
@@ -48,6 +48,12 @@ public final class Lsgd implements TrainingMethod {
         this.params = objective.network().parameters();
         this.hidden = head.hiddenParams();
         this.output = head.outputParams();
+    }
+
+    /** Solves from now on with {@code replacement} (e.g. through the pipeline's least-squares actor). */
+    public Lsgd withSolver(LeastSquaresSolver replacement) {
+        this.solver = Objects.requireNonNull(replacement, "solver");
+        return this;
     }
 
     @Override

@@ -88,6 +88,11 @@ public final class Trainer {
     }
 
     /** The trainer's own batches (from its sampling settings and seed), e.g. to draw them ahead on another thread. */
+    /** Whether every step draws a new batch (else one fixed batch is reused). */
+    public boolean resamples() {
+        return resample;
+    }
+
     public Batches batches() {
         return batches;
     }

@@ -21,7 +21,7 @@ public final class Main implements Runnable {
         System.exit(execute(args));
     }
 
-    /** Runs a command line and returns its exit code (0 ok, 1 internal failure, 2 user error). */
+    /** Runs a command line and returns its exit code (0 ok, 1 internal failure, 2 user error, 3 run diverged or failed). */
     public static int execute(String... args) {
         return execute(new java.io.PrintWriter(System.err, true), args);
     }
@@ -31,6 +31,10 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof dev.terrain.ops.run.RunFailed failed) {
+                cmd.getErr().println("error: " + failed.getMessage());
+                return dev.terrain.ops.run.RunFailed.EXIT_CODE;
+            }
             UserError user = userError(e);
             if (user != null) {
                 cmd.getErr().println("error: " + user.getMessage());

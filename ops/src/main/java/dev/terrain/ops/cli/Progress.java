@@ -1,5 +1,6 @@
 package dev.terrain.ops.cli;
 
+import dev.terrain.actors.LandscapeRecord;
 import dev.terrain.model.train.StepReport;
 import dev.terrain.ops.run.ProgressSink;
 import java.io.PrintStream;
@@ -15,6 +16,7 @@ final class Progress implements ProgressSink {
     private final boolean terminal;
     private final long printEvery;
     private long lastPrinted;
+    private final java.util.Map<String, String> probes = new java.util.TreeMap<>();
 
     Progress(PrintStream out, boolean terminal, long printEvery) {
         this.out = out;
@@ -33,7 +35,7 @@ final class Progress implements ProgressSink {
         double eta = (total - r.step()) / Math.max(rate, 1e-9);
         String stats = String.format(Locale.ROOT, "step %d/%d  loss %.4e  rel-L2 %s  %.0f steps/s  ETA %s",
                 r.step(), total, r.total(), Double.isNaN(r.relL2()) ? "n/a" : String.format(Locale.ROOT, "%.3e", r.relL2()),
-                rate, duration(eta));
+                rate, duration(eta)) + probeFigures();
         if (terminal) {
             int filled = (int) (BAR * r.step() / total);
             out.print("\r[" + "#".repeat(filled) + ".".repeat(BAR - filled) + "] " + stats + "   ");
@@ -42,6 +44,28 @@ final class Progress implements ProgressSink {
             lastPrinted = r.step();
             out.println(stats);
         }
+    }
+
+    @Override
+    public void landscape(LandscapeRecord r) {
+        if (r.error() != null) {
+            probes.put(r.probe(), r.probe() + " failed@" + r.step());
+            return;
+        }
+        String key = switch (r.probe()) {
+            case "roughness" -> "ri";
+            case "hessian" -> "lambda_max";
+            case "surface" -> "loss_at_theta";
+            default -> null;
+        };
+        Object v = key == null ? null : r.figures().get(key);
+        String label = key == null ? r.probe() : key.equals("ri") ? "RI" : key.equals("lambda_max") ? "λmax" : "J";
+        probes.put(r.probe(), v instanceof Number n ? String.format(Locale.ROOT, "%s %.4g@%d", label, n.doubleValue(), r.step())
+                : label + "@" + r.step());
+    }
+
+    private String probeFigures() {
+        return probes.isEmpty() ? "" : "  " + String.join("  ", probes.values());
     }
 
     @Override

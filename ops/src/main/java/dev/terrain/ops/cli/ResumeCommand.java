@@ -1,6 +1,5 @@
 package dev.terrain.ops.cli;
 
-import ai.djl.ndarray.NDManager;
 import dev.terrain.model.tensor.Threads;
 import dev.terrain.ops.config.RunSettings;
 import dev.terrain.ops.config.SettingsLoader;
@@ -46,11 +45,9 @@ final class ResumeCommand implements Callable<Integer> {
         all.put("run.id", absolute.getFileName().toString());
         RunSettings settings = SettingsLoader.load(config.toFile(), all);
         Threads.set(settings.threads());
-        try (NDManager manager = NDManager.newBaseManager(TrainCommand.device(settings.device()))) {
-            Path dir = new TrainingRun(settings, Progress.forConsole(System.out, settings.train().printEvery()))
-                    .resume(manager, absolute);
-            System.out.println("run directory: " + dir);
-        }
+        Path dir = new TrainingRun(settings, Progress.forConsole(System.out, settings.train().printEvery()))
+                .resume(TrainCommand.device(settings.device()), absolute);
+        System.out.println("run directory: " + dir);
         return 0;
     }
 }

@@ -2,7 +2,6 @@ package dev.terrain.ops.cli;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDManager;
 import dev.terrain.model.tensor.Threads;
 import dev.terrain.ops.config.RunSettings;
 import dev.terrain.ops.config.SettingsLoader;
@@ -31,10 +30,9 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         RunSettings settings = SettingsLoader.load(config, overrides);
         Threads.set(settings.threads());
-        try (NDManager manager = NDManager.newBaseManager(device(settings.device()))) {
-            Path dir = new TrainingRun(settings, Progress.forConsole(System.out, settings.train().printEvery())).run(manager);
-            System.out.println("run directory: " + dir);
-        }
+        Path dir = new TrainingRun(settings, Progress.forConsole(System.out, settings.train().printEvery()))
+                .run(device(settings.device()));
+        System.out.println("run directory: " + dir);
         return 0;
     }
 

@@ -18,6 +18,7 @@ public record RunSettings(
         OptimizerSettings optimizer,
         Train train,
         CheckpointSettings checkpoint,
+        Pipeline pipeline,
         String runDir,
         String runId,
         String device,
@@ -44,6 +45,13 @@ public record RunSettings(
 
     /** Checkpoint cadence (0 = only at the end) and how many to keep. */
     public record CheckpointSettings(long every, int keep) {}
+
+    /**
+     * The actor pipeline (block {@code pipeline}) and the enabled landscape probes (block {@code probes}).
+     */
+    public record Pipeline(long snapshotEvery, int sampleAhead, int snapshotBuffer, java.time.Duration timeout,
+            dev.terrain.actors.PipelineSettings.Backoff trainerRestart, dev.terrain.actors.PipelineSettings.Backoff restart,
+            java.util.List<dev.terrain.actors.PipelineSettings.ProbeSpec> probes) {}
 
     /** Step count, precision and reporting cadence. */
     public record Train(long steps, String dtype, long logEvery, long printEvery, long saveEvery) {}

@@ -181,6 +181,7 @@ public final class SettingsLoader {
                 train(c.getConfig("train")),
                 new RunSettings.CheckpointSettings(nonNegativeLong(c, "checkpoint.every", "checkpoint.every"),
                         positive(c, "checkpoint.keep", "checkpoint.keep")),
+                PipelineLoader.read(c),
                 c.getString("run.dir"), c.getString("run.id").isEmpty() ? name + "-"
                         + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
                         : c.getString("run.id"),
@@ -285,7 +286,7 @@ public final class SettingsLoader {
                 nonNegativeLong(t, "saveEvery", "train.saveEvery"));
     }
 
-    private static String oneOf(Config c, String key, String full, List<String> valid) {
+    static String oneOf(Config c, String key, String full, List<String> valid) {
         String v = c.getString(key).toLowerCase(Locale.ROOT);
         if (!valid.contains(v)) {
             throw new UserError("unknown value '" + v + "' for " + full + "; valid: " + String.join(", ", valid));
@@ -293,7 +294,7 @@ public final class SettingsLoader {
         return v;
     }
 
-    private static int positive(Config c, String key, String full) {
+    static int positive(Config c, String key, String full) {
         int v = c.getInt(key);
         if (v < 1) {
             throw new UserError(full + " must be at least 1, got " + v);
@@ -301,7 +302,7 @@ public final class SettingsLoader {
         return v;
     }
 
-    private static int nonNegative(Config c, String key, String full) {
+    static int nonNegative(Config c, String key, String full) {
         int v = c.getInt(key);
         if (v < 0) {
             throw new UserError(full + " must not be negative, got " + v);
@@ -309,7 +310,7 @@ public final class SettingsLoader {
         return v;
     }
 
-    private static long positiveLong(Config c, String key, String full) {
+    static long positiveLong(Config c, String key, String full) {
         long v = c.getLong(key);
         if (v < 1) {
             throw new UserError(full + " must be at least 1, got " + v);
@@ -317,7 +318,7 @@ public final class SettingsLoader {
         return v;
     }
 
-    private static long nonNegativeLong(Config c, String key, String full) {
+    static long nonNegativeLong(Config c, String key, String full) {
         long v = c.getLong(key);
         if (v < 0) {
             throw new UserError(full + " must not be negative, got " + v);

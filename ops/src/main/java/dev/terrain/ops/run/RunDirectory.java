@@ -22,6 +22,7 @@ public final class RunDirectory implements AutoCloseable {
 
     private final Path dir;
     private final BufferedWriter metrics;
+    private final java.util.Map<String, BufferedWriter> logs = new java.util.HashMap<>();
 
     private RunDirectory(Path dir, boolean append) throws IOException {
         this.dir = dir;
@@ -81,6 +82,26 @@ public final class RunDirectory implements AutoCloseable {
         }
     }
 
+    /**
+     * Appends one record to the JSON-lines file {@code name} ({@code landscape.jsonl}, {@code events.jsonl})
+     * and flushes it; the file is created on first use and appended to when a run is resumed.
+     */
+    public void append(String name, Object record) {
+        try {
+            BufferedWriter w = logs.get(name);
+            if (w == null) {
+                w = Files.newBufferedWriter(dir.resolve(name), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
+                logs.put(name, w);
+            }
+            w.write(LINE.writeValueAsString(record));
+            w.newLine();
+            w.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Writes a JSON file atomically (temp + fsync + rename). */
     public void writeJson(String name, Object value) {
         try {
@@ -111,6 +132,9 @@ public final class RunDirectory implements AutoCloseable {
     @Override
     public void close() {
         try {
+            for (BufferedWriter w : logs.values()) {
+                w.close();
+            }
             metrics.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

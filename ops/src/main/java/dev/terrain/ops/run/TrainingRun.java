@@ -1,58 +1,76 @@
 package dev.terrain.ops.run;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import dev.terrain.actors.Checkpoint;
+import dev.terrain.actors.Checkpoints;
+import dev.terrain.actors.LocalRun;
+import dev.terrain.actors.MetricsRecord;
+import dev.terrain.actors.PipelineSettings;
+import dev.terrain.actors.RunOutcome;
+import dev.terrain.actors.RunSpec;
 import dev.terrain.model.nn.Param;
 import dev.terrain.model.nn.Parameters;
-import dev.terrain.model.train.StepReport;
 import dev.terrain.model.train.Trainer;
 import dev.terrain.ops.config.RunSettings;
 import dev.terrain.ops.config.UserError;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
- * One training run from validated settings: builds the model (all input errors surface before the
- * run directory exists), then trains, logging metrics every {@code train.logEvery} steps and writing
- * {@code summary.json} (status completed, failed or interrupted) and the final {@code parameters.json}.
- * SIGTERM or Ctrl-C stops it after the current step with a checkpoint and an {@code interrupted} summary,
- * so {@code ./terrain resume} continues it.
+ * One training run from validated settings, run by the actor pipeline ({@link LocalRun}): the model is
+ * built once first so every input error surfaces before the run directory exists; then a
+ * {@link dev.terrain.actors.RunSupervisor} trains, probes the landscape along the way and checkpoints,
+ * while {@link RunFiles} writes {@code metrics.jsonl}, {@code landscape.jsonl} and {@code events.jsonl}.
+ * At the end {@code summary.json} (status completed, interrupted, diverged or failed) and, when
+ * completed, {@code parameters.json} are written. SIGTERM or Ctrl-C checkpoints and stops the run
+ * ({@code interrupted}); {@code ./terrain resume} continues it.
  */
 public final class TrainingRun {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
     private final RunSettings settings;
     private final ProgressSink progress;
-    private volatile boolean stopRequested;
+    private RunSpec.StepHook hook = RunSpec.StepHook.NONE;
 
     public TrainingRun(RunSettings settings, ProgressSink progress) {
         this.settings = settings;
         this.progress = progress;
     }
 
+    /** Instruments every training step (tests inject faults with it). */
+    public TrainingRun withStepHook(RunSpec.StepHook stepHook) {
+        this.hook = stepHook;
+        return this;
+    }
+
     /** Runs to completion and returns the run directory. */
-    public Path run(NDManager manager) {
-        Trainer trainer = RunFactory.build(settings, manager);
+    public Path run(Device device) {
+        validate(device);
         RunDirectory dir = RunDirectory.create(Path.of(settings.runDir()), settings.runId(), settings.renderedConfig());
         // config.conf holds exactly the rendered settings: hash them without reading the file back.
-        return train(trainer, dir, null, Checkpoints.configHash(settings.renderedConfig()));
+        return train(dir, device, Checkpoints.configHash(settings.renderedConfig()));
     }
 
     /**
      * Continues the run in {@code runDir} from its newest good checkpoint (a truncated or corrupt newest
      * one is skipped with a warning) up to {@code train.steps}; metrics are appended.
      */
-    public Path resume(NDManager manager, Path runDir) {
-        Trainer trainer = RunFactory.build(settings, manager);
+    public Path resume(Device device, Path runDir) {
+        validate(device);
         Checkpoints store = new Checkpoints(runDir, settings.checkpoint().keep());
-        Checkpoints.Loaded loaded = store.newest().orElseThrow(() -> new UserError("run " + runDir
-                + " has no checkpoint to resume from (checkpoint.every was 0 and it did not finish?)"));
+        Checkpoints.Loaded loaded;
+        try {
+            loaded = store.newest().orElseThrow(() -> new UserError("run " + runDir
+                    + " has no checkpoint to resume from (checkpoint.every was 0 and it did not finish?)"));
+        } catch (Checkpoints.Unusable e) {
+            throw new UserError(e.getMessage(), e);
+        }
         Checkpoint c = loaded.checkpoint();
         String hash = configHash(runDir);
         if (!hash.equals(c.configHash())) {
@@ -62,17 +80,21 @@ public final class TrainingRun {
             throw new UserError("run " + runDir + " is at step " + c.step() + " already; raise train.steps (e.g. -Dtrain.steps="
                     + (2 * c.step()) + ") to continue it");
         }
-        try {
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            Trainer trainer = RunFactory.build(settings, manager);
             trainer.objective().network().parameters().load(c.parameters());
             trainer.method().restore(c.optimizer());
-            if (trainer.annealing() != null && c.annealing() != null) {
-                trainer.annealing().restore(trainer.objective(), c.annealing());
-            }
-            trainer.skipTo(c.step());
         } catch (IllegalArgumentException e) {
             throw new UserError(loaded.file() + " does not fit this run: " + e.getMessage(), e);
         }
-        return train(trainer, RunDirectory.reopen(runDir), loaded, hash);
+        return train(RunDirectory.reopen(runDir), device, hash);
+    }
+
+    /** Builds the model once, so a bad setting fails before anything is written. */
+    private void validate(Device device) {
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            RunFactory.build(settings, manager);
+        }
     }
 
     private static String configHash(Path runDir) {
@@ -83,30 +105,21 @@ public final class TrainingRun {
         }
     }
 
-    private Path train(Trainer trainer, RunDirectory opened, Checkpoints.Loaded resumedFrom, String hash) {
+    private Path train(RunDirectory opened, Device device, String hash) {
         try (RunDirectory dir = opened) {
             Checkpoints store = new Checkpoints(dir.path(), settings.checkpoint().keep());
+            RunSpec spec = new RunSpec(settings.runId(), hash, manager -> RunFactory.build(settings, manager), device,
+                    pipeline(), store, new RunFiles(dir, progress, settings.train().steps(), lastLoggedStep(dir.path())), hook);
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("run_id", settings.runId());
             summary.put("problem", settings.problemId());
-            summary.put("loss", trainer.objective().kind().id());
-            summary.put("optimizer", trainer.method().id());
-            summary.put("parameters", trainer.objective().network().parameters().count());
-            summary.put("dtype", settings.train().dtype());
             summary.put("started_at", Instant.now().toString());
-            if (resumedFrom != null) {
-                summary.put("resumed_from_step", resumedFrom.checkpoint().step());
-                summary.put("resumed_from", resumedFrom.file().getFileName().toString());
-                if (!resumedFrom.skipped().isEmpty()) {
-                    summary.put("skipped_checkpoints", resumedFrom.skipped());
-                }
-            }
             long start = System.nanoTime();
-            long first = trainer.step();
+            LocalRun run = new LocalRun(spec);
             CountDownLatch done = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
-                // SIGTERM / Ctrl-C: let the loop finish its step, checkpoint and write the summary.
-                stopRequested = true;
+                // SIGTERM / Ctrl-C: the run checkpoints where it is and writes an interrupted summary.
+                run.stop();
                 try {
                     done.await(60, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
@@ -115,38 +128,22 @@ public final class TrainingRun {
             }, "terrain-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
-                StepReport last = loop(trainer, dir, start, store, hash, resumedFrom == null);
-                if (stopRequested && trainer.step() < settings.train().steps()) {
-                    LOG.info("stop requested: checkpointing step {} and exiting", trainer.step());
-                    finite(trainer.evaluate());
-                    store.write(checkpoint(trainer, hash));
-                    summary.put("status", "interrupted");
-                    summary.put("steps", trainer.step());
-                    summary.put("wall_s", (System.nanoTime() - start) / 1e9);
-                    dir.writeJson("summary.json", summary);
-                    return dir.path();
+                RunOutcome o = run.await();
+                summarise(summary, o, (System.nanoTime() - start) / 1e9);
+                if (o.completed()) {
+                    dir.writeJson("parameters.json", RunFiles.json(o.parameters()));
                 }
-                double wall = (System.nanoTime() - start) / 1e9;
-                summary.put("status", "completed");
-                summary.put("steps", trainer.step());
-                summary.put("terms", last.terms());
-                summary.put("total", last.total());
-                summary.put("rel_l2", Double.isNaN(last.relL2()) ? null : last.relL2());
-                summary.put("wall_s", wall);
-                summary.put("steps_per_s", (trainer.step() - first) / wall);
-                summary.put("evaluations", trainer.method().evaluations());
-                if (trainer.annealing() != null) {
-                    summary.put("weights", new LinkedHashMap<>(trainer.objective().weights()));
-                }
-                dir.writeJson("parameters.json", parameters(trainer.objective().network().parameters()));
-                store.write(checkpoint(trainer, hash));
                 dir.writeJson("summary.json", summary);
+                if (o.status().equals("diverged") || o.status().equals("failed")) {
+                    throw new RunFailed("run " + settings.runId() + " " + o.status() + ": " + o.error());
+                }
                 return dir.path();
             } catch (RuntimeException e) {
-                summary.put("status", "failed");
-                summary.put("steps", trainer.step());
-                summary.put("error", String.valueOf(e.getMessage()));
-                dir.writeJson("summary.json", summary);
+                if (!summary.containsKey("status")) {
+                    summary.put("status", "failed");
+                    summary.put("error", String.valueOf(e.getMessage()));
+                    dir.writeJson("summary.json", summary);
+                }
                 throw e;
             } finally {
                 done.countDown();
@@ -160,89 +157,73 @@ public final class TrainingRun {
         }
     }
 
-    private StepReport loop(Trainer trainer, RunDirectory dir, long start, Checkpoints store, String hash,
-            boolean fresh) {
-        long steps = settings.train().steps();
-        long logEvery = settings.train().logEvery();
-        long checkpointEvery = settings.checkpoint().every();
-        if (fresh) {
-            dir.metrics(record(trainer, trainer.evaluate(), start));
-        }
-        StepReport last = null;
-        while (trainer.step() < steps && !stopRequested) {
-            trainer.train(false);
-            long saveEvery = settings.train().saveEvery();
-            if (saveEvery > 0 && trainer.step() % saveEvery == 0 && trainer.step() < steps) {
-                dir.writeJson(snapshotName(trainer.step()), parameters(trainer.objective().network().parameters()));
-            }
-            if (trainer.step() % logEvery == 0 || trainer.step() == steps) {
-                last = finite(trainer.evaluate());
-                dir.metrics(record(trainer, last, start));
-                progress.progress(last, steps, (System.nanoTime() - start) / 1e9);
-            }
-            // After the loss check: a checkpoint never holds a diverged state.
-            if (checkpointEvery > 0 && trainer.step() % checkpointEvery == 0 && trainer.step() < steps) {
-                if (last == null || last.step() != trainer.step()) {
-                    finite(trainer.evaluate());
+    /** The step of the last line of {@code metrics.jsonl}, or -1 (a torn last line is ignored). */
+    private static long lastLoggedStep(Path dir) {
+        long last = -1;
+        try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(dir.resolve("metrics.jsonl"))) {
+            for (String line : (Iterable<String>) lines::iterator) {
+                try {
+                    last = Math.max(last, Json.MAPPER.readTree(line).path("step").asLong(last));
+                } catch (java.io.IOException torn) {
+                    LOG.warn("ignoring a torn line in {}: {}", dir.resolve("metrics.jsonl"), torn.getMessage());
                 }
-                store.write(checkpoint(trainer, hash));
             }
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return -1;
         }
         return last;
     }
 
-    private static StepReport finite(StepReport r) {
-        if (!Double.isFinite(r.total())) {
-            throw new IllegalStateException("loss became " + r.total() + " at step " + r.step()
-                    + "; lower optimizer.lr or use float64 (the last checkpoint is kept)");
+    private void summarise(Map<String, Object> summary, RunOutcome o, double wall) {
+        summary.put("status", o.status());
+        summary.put("loss", settings.loss());
+        summary.put("optimizer", settings.optimizer().type());
+        summary.put("dtype", settings.train().dtype());
+        summary.put("steps", o.step());
+        if (o.resumedFrom() != null) {
+            summary.put("resumed_from_step", o.resumedFrom().checkpoint().step());
+            summary.put("resumed_from", Path.of(o.resumedFrom().source()).getFileName().toString());
+            if (!o.resumedFrom().skipped().isEmpty()) {
+                summary.put("skipped_checkpoints", o.resumedFrom().skipped());
+            }
         }
-        return r;
+        if (o.parameters() != null) {
+            summary.put("parameters", o.parameters().values().length);
+        }
+        MetricsRecord last = o.last();
+        if (last != null) {
+            summary.put("terms", last.terms());
+            summary.put("total", Double.isFinite(last.total()) ? last.total() : String.valueOf(last.total()));
+            summary.put("rel_l2", Double.isNaN(last.relL2()) ? null : last.relL2());
+            if (last.weights() != null) {
+                summary.put("weights", last.weights());
+            }
+        }
+        summary.put("wall_s", wall);
+        summary.put("steps_per_s", (o.step() - o.firstStep()) / wall);
+        summary.put("evaluations", o.evaluations());
+        if (o.error() != null) {
+            summary.put("error", o.error());
+        }
+        Map<String, Object> pipeline = new LinkedHashMap<>();
+        pipeline.put("snapshots", o.snapshots());
+        pipeline.put("trainer_restarts", o.trainerRestarts());
+        pipeline.put("probe_restarts", o.probeRestarts());
+        pipeline.put("probe_failures", o.probeFailures());
+        pipeline.put("probe_skipped", o.probeSkipped());
+        summary.put("pipeline", pipeline);
     }
 
-    private Checkpoint checkpoint(Trainer trainer, String hash) {
-        Map<String, Double> weights = trainer.annealing() == null ? null
-                : trainer.annealing().state(trainer.objective());
-        return new Checkpoint(Checkpoint.FORMAT, settings.runId(), trainer.step(), hash,
-                trainer.objective().network().parameters().toFlat(), trainer.method().state(), weights);
-    }
-
-    private static Map<String, Object> record(Trainer trainer, StepReport r, long start) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("step", r.step());
-        m.put("terms", r.terms());
-        m.put("total", r.total());
-        m.put("rel_l2", Double.isNaN(r.relL2()) ? null : r.relL2());
-        if (trainer.annealing() != null) {
-            m.put("weights", new LinkedHashMap<>(trainer.objective().weights()));
-        }
-        m.put("evaluations", trainer.method().evaluations());
-        m.put("wall_s", (System.nanoTime() - start) / 1e9);
-        return m;
+    private PipelineSettings pipeline() {
+        RunSettings.Pipeline p = settings.pipeline();
+        return new PipelineSettings(settings.train().steps(), settings.train().logEvery(), settings.train().saveEvery(),
+                settings.checkpoint().every(), p.snapshotEvery(), p.sampleAhead(), p.snapshotBuffer(), p.timeout(),
+                p.trainerRestart(), p.restart(), settings.optimizer().type().equals("lsgd"), p.probes());
     }
 
     /** Relative path of the parameter snapshot written at {@code step}. */
     public static String snapshotName(long step) {
         return String.format(java.util.Locale.ROOT, "parameters/step-%09d.json", step);
-    }
-
-    static Map<String, Object> parameters(Parameters params) {
-        List<Map<String, Object>> list = new ArrayList<>();
-        double[] flat = params.toFlat();
-        int at = 0;
-        for (Param p : params.list()) {
-            int n = Math.toIntExact(p.size());
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", p.name());
-            m.put("shape", p.array().getShape().getShape());
-            m.put("values", java.util.Arrays.copyOfRange(flat, at, at + n));
-            at += n;
-            list.add(m);
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("dtype", params.dataType().toString());
-        out.put("count", params.count());
-        out.put("tensors", list);
-        return out;
     }
 
     /**

@@ -1,6 +1,9 @@
-package dev.terrain.ops.run;
+package dev.terrain.actors;
 
-import dev.terrain.ops.config.UserError;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -29,10 +32,12 @@ import org.slf4j.LoggerFactory;
  * length and checksum and falls back to the next older checkpoint when the newest is truncated or
  * corrupt, logging which one it skipped and why.
  */
-public final class Checkpoints {
+public final class Checkpoints implements CheckpointStore {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
     private static final Pattern NAME = Pattern.compile("step-(\\d+)\\.ckpt");
     private static final Pattern HEADER = Pattern.compile("terrain-checkpoint (\\d+) length=(\\d+) crc32c=([0-9a-f]{8})");
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Path dir;
     private final int keep;
@@ -52,7 +57,7 @@ public final class Checkpoints {
     /** Writes {@code c} atomically, then deletes all but the newest {@code keep} checkpoints. */
     public Path write(Checkpoint c) {
         try {
-            byte[] body = Json.MAPPER.writeValueAsBytes(c);
+            byte[] body = MAPPER.writeValueAsBytes(c);
             CRC32C crc = new CRC32C();
             crc.update(body);
             String header = String.format(Locale.ROOT, "terrain-checkpoint %d length=%d crc32c=%08x%n", c.format(),
@@ -62,7 +67,7 @@ public final class Checkpoints {
             System.arraycopy(head, 0, all, 0, head.length);
             System.arraycopy(body, 0, all, head.length, body.length);
             Path target = dir.resolve(String.format(Locale.ROOT, "step-%012d.ckpt", c.step()));
-            RunDirectory.writeAtomically(target, all);
+            writeAtomically(target, all);
             prune();
             return target;
         } catch (IOException e) {
@@ -98,6 +103,16 @@ public final class Checkpoints {
     /** A loaded checkpoint and the file it came from. */
     public record Loaded(Checkpoint checkpoint, Path file, List<String> skipped) {}
 
+    @Override
+    public String save(Checkpoint checkpoint) {
+        return write(checkpoint).toString();
+    }
+
+    @Override
+    public Optional<CheckpointStore.Loaded> latest() {
+        return newest().map(l -> new CheckpointStore.Loaded(l.checkpoint(), l.file().toString(), l.skipped()));
+    }
+
     /**
      * The newest checkpoint that verifies, or empty when there is none at all; fails naming every file
      * when checkpoints exist but none is readable.
@@ -116,7 +131,7 @@ public final class Checkpoints {
             }
         }
         if (!files.isEmpty()) {
-            throw new UserError("no usable checkpoint in " + dir + ": " + String.join("; ", skipped));
+            throw new Unusable("no usable checkpoint in " + dir + ": " + String.join("; ", skipped));
         }
         return Optional.empty();
     }
@@ -151,7 +166,7 @@ public final class Checkpoints {
         if (!got.equals(m.group(3))) {
             throw new IllegalStateException("checksum " + got + " does not match the header's " + m.group(3));
         }
-        return Json.MAPPER.readValue(all, newline + 1, length, Checkpoint.class);
+        return MAPPER.readValue(all, newline + 1, length, Checkpoint.class);
     }
 
     /** SHA-256 of a run's resolved configuration text, to tie a checkpoint to the config it was trained with. */
@@ -161,6 +176,32 @@ public final class Checkpoints {
             return HexFormat.of().formatHex(sha.digest(renderedConfig.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every checkpoint file of a run failed its check: nothing to resume from. */
+    public static final class Unusable extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        Unusable(String message) {
+            super(message);
+        }
+    }
+
+    /** Temp file, fsync, atomic rename, then fsync of the directory so the rename itself is durable. */
+    static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Files.createDirectories(target.getParent());
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(bytes));
+            ch.force(true);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel parent = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+            parent.force(true);
+        } catch (IOException | UnsupportedOperationException notSupported) {
+            // best effort: not every platform can fsync a directory
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.terrain.ops.run;
+package dev.terrain.actors;
 
 import dev.terrain.model.optim.OptimizerState;
 import java.util.Map;
