@@ -20,7 +20,12 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 
 /**
@@ -69,6 +74,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     private final AtomicLong trainerStep = new AtomicLong();
     private final SnapshotHub hub;
     private final Map<String, LongAdder> skipped = new LinkedHashMap<>();
+    private final Map<String, UniqueKillSwitch> subscriptions = new LinkedHashMap<>();
     private final Map<String, Integer> probeStarts = new LinkedHashMap<>();
     private final Map<String, Integer> probeFailures = new LinkedHashMap<>();
     private final ActorRef<Checkpointer.Command> checkpointer;
@@ -138,13 +144,19 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
         skipped.put(probe.name(), count);
         ActorRef<Command> self = getContext().getSelf();
         Duration timeout = spec.pipeline().probeTimeout();
-        return hub.subscribe(probe.every(), count)
+        // Captured here: the stream's threads must not touch this actor's context.
+        org.apache.pekko.actor.typed.Scheduler scheduler = getContext().getSystem().scheduler();
+        Pair<UniqueKillSwitch, CompletionStage<Done>> running = hub.subscribe(probe.every(), count)
                 .mapAsync(1, snapshot -> AskPattern.<RoughnessProbe.Command, RoughnessProbe.Outcome>ask(worker,
-                        r -> new RoughnessProbe.Analyse(snapshot, r), timeout, getContext().getSystem().scheduler())
+                        r -> new RoughnessProbe.Analyse(snapshot, r), timeout, scheduler)
                         .exceptionally(t -> new RoughnessProbe.Outcome(probe.name(), snapshot.step(), Map.of(), 0,
                                 "no answer within " + timeout + " (" + Checkpointer.rootCause(t).getMessage() + ")")))
-                .runWith(Sink.foreach(o -> self.tell(new ProbeReported(o))), materializer)
-                .toCompletableFuture();
+                // After the ask: shutting the switch drops an ask still waiting on a worker that gave up.
+                .viaMat(KillSwitches.single(), Keep.right())
+                .toMat(Sink.foreach(o -> self.tell(new ProbeReported(o))), Keep.both())
+                .run(materializer);
+        subscriptions.put("probe-" + probe.name(), running.first());
+        return running.second().toCompletableFuture();
     }
 
     @Override
@@ -306,6 +318,11 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
             finishing = true;
             event("failed", trainerStep.get(), why);
             return reply("failed", why);
+        }
+        UniqueKillSwitch subscription = subscriptions.get(c.child());
+        if (subscription != null) {
+            // Its snapshots would wait for answers that never come; end its subscription instead.
+            subscription.shutdown();
         }
         event("child-stopped", trainerStep.get(), c.child() + " gave up after repeated failures; training goes on");
         return this;

@@ -102,6 +102,26 @@ class RunSupervisorTest {
     }
 
     @Test
+    void aProbeThatGivesUpEndsItsSubscriptionAndTrainingCompletes(@TempDir Path dir) {
+        RunModel model = TestRuns.poisson(false);
+        Probe broken = (m, s) -> {
+            throw new IllegalStateException("always broken");
+        };
+        PipelineSettings p = TestRuns.pipeline(200, List.of(new PipelineSettings.ProbeSpec("broken", 10, broken)));
+        // Two restarts allowed; a probe answer would be awaited for 10 minutes, far beyond this test's wait.
+        PipelineSettings.Backoff twice = new PipelineSettings.Backoff(Duration.ofMillis(10), Duration.ofMillis(20), 0, 2);
+        PipelineSettings giveUp = new PipelineSettings(p.steps(), p.logEvery(), 0, p.checkpointEvery(), p.snapshotEvery(),
+                p.sampleAhead(), p.snapshotBuffer(), Duration.ofMinutes(10), p.trainerRestart(), twice, false, p.probes());
+        TestRuns.Collect seen = new TestRuns.Collect();
+        RunOutcome o = run(TestRuns.spec("gives-up", model, giveUp, dir, seen, RunSpec.StepHook.NONE));
+
+        assertThat(o.status()).isEqualTo("completed");
+        assertThat(o.probeFailures().get("broken")).isEqualTo(3);
+        assertThat(seen.eventTypes()).contains("child-stopped").endsWith("completed");
+        assertThat(o.parameters().values()).containsExactly(TestRuns.direct(model, 200));
+    }
+
+    @Test
     void aTrainerThatThrowsOnceResumesFromTheLastCheckpointAndFinishesBitForBit(@TempDir Path dir) {
         RunModel model = TestRuns.poisson(false);
         AtomicBoolean thrown = new AtomicBoolean();

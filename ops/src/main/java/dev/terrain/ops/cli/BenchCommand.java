@@ -27,11 +27,13 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code terrain bench train}: training steps per second of the 1D Poisson DGM and the Helmholtz
  * examples in float32 and float64, written as JSON under {@code bench/results/}. Timed after a
- * warm-up, with metrics off, in one process so the ratios are comparable.
+ * warm-up, with metrics off, in one process so the ratios are comparable. {@code bench probe}: the
+ * probes' speed; {@code bench pipeline}: the trainer's speed in the actor pipeline with and without a
+ * slow live probe ({@link PipelineBench}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; writes JSON under bench/results/.")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "what to benchmark: train or probe")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "what to benchmark: train, probe or pipeline")
     String what;
 
     @Option(names = "--steps", description = "timed steps per case (default ${DEFAULT-VALUE})")
@@ -46,6 +48,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--threads", description = "libtorch intra-op threads (default: the setting `threads` of each example)")
     Integer threads;
+
+    @Option(names = "--rounds", description = "pipeline: rounds of the alternating cases (default ${DEFAULT-VALUE})")
+    int rounds = 3;
 
     @Option(names = "--out", description = "output directory (default ${DEFAULT-VALUE})")
     Path out = home("bench/results").toPath();
@@ -68,14 +73,16 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!what.equals("train") && !what.equals("probe")) {
-            throw new UserError("unknown benchmark '" + what + "'; valid: train, probe");
+        if (!List.of("train", "probe", "pipeline").contains(what)) {
+            throw new UserError("unknown benchmark '" + what + "'; valid: train, probe, pipeline");
         }
         if (steps < 1 || warmup < 0) {
             throw new UserError("--steps must be at least 1 and --warmup not negative");
         }
         List<Map<String, Object>> cases = new ArrayList<>();
-        if (what.equals("probe")) {
+        if (what.equals("pipeline")) {
+            cases.add(PipelineBench.run(home("examples/poisson1d-dgm.conf"), steps, rounds, threads));
+        } else if (what.equals("probe")) {
             cases.add(ProbeBench.roughness(home("examples/poisson1d-dgm.conf"), threads));
             cases.add(ProbeBench.lanczos(home("examples/helmholtz2d.conf"), threads));
         } else {
