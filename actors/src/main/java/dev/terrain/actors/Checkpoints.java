@@ -1,9 +1,6 @@
 package dev.terrain.actors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -67,7 +64,7 @@ public final class Checkpoints implements CheckpointStore {
             System.arraycopy(head, 0, all, 0, head.length);
             System.arraycopy(body, 0, all, head.length, body.length);
             Path target = dir.resolve(String.format(Locale.ROOT, "step-%012d.ckpt", c.step()));
-            writeAtomically(target, all);
+            DurableFiles.writeAtomically(target, all);
             prune();
             return target;
         } catch (IOException e) {
@@ -185,23 +182,6 @@ public final class Checkpoints implements CheckpointStore {
 
         Unusable(String message) {
             super(message);
-        }
-    }
-
-    /** Temp file, fsync, atomic rename, then fsync of the directory so the rename itself is durable. */
-    static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Files.createDirectories(target.getParent());
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            ch.write(java.nio.ByteBuffer.wrap(bytes));
-            ch.force(true);
-        }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel parent = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-            parent.force(true);
-        } catch (IOException | UnsupportedOperationException notSupported) {
-            // best effort: not every platform can fsync a directory
         }
     }
 }

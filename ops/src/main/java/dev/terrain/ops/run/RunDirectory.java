@@ -5,11 +5,9 @@ import dev.terrain.ops.config.UserError;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -60,7 +58,7 @@ public final class RunDirectory implements AutoCloseable {
             throw new UserError("cannot create run directory " + dir + ": " + e.getMessage());
         }
         try {
-            writeAtomically(dir.resolve("config.conf"), config.getBytes(StandardCharsets.UTF_8));
+            dev.terrain.actors.DurableFiles.writeAtomically(dir.resolve("config.conf"), config.getBytes(StandardCharsets.UTF_8));
             return new RunDirectory(dir, false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -106,26 +104,9 @@ public final class RunDirectory implements AutoCloseable {
     public void writeJson(String name, Object value) {
         try {
             metrics.flush();
-            writeAtomically(dir.resolve(name), Json.MAPPER.writeValueAsBytes(value));
+            dev.terrain.actors.DurableFiles.writeAtomically(dir.resolve(name), Json.MAPPER.writeValueAsBytes(value));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Files.createDirectories(target.getParent());
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            ch.write(java.nio.ByteBuffer.wrap(bytes));
-            ch.force(true);
-        }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        // Make the rename itself durable (POSIX: fsync the directory); not every platform allows it.
-        try (FileChannel parent = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-            parent.force(true);
-        } catch (IOException | UnsupportedOperationException notSupported) {
-            // best effort
         }
     }
 
