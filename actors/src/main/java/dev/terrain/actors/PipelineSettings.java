@@ -10,7 +10,8 @@ import java.util.List;
  * @param logEvery        metrics every this many steps
  * @param saveEvery       parameter files every this many steps (0: never)
  * @param checkpointEvery checkpoint every this many steps (0: only at the end and on stop)
- * @param snapshotEvery   publish a parameter snapshot to the probes every this many steps (0: never)
+ * @param snapshotEvery   publish a parameter snapshot (to the probes and the listener) every this many steps
+ *                        (0: never; needs ≥ 1 with probes)
  * @param sampleAhead     resampled batches made ahead of the trainer
  * @param snapshotBuffer  snapshots the hub holds before publishing drops them
  * @param probeTimeout    longest a probe may take on one snapshot
@@ -45,6 +46,9 @@ public record PipelineSettings(long steps, long logEvery, long saveEvery, long c
                 throw new IllegalArgumentException("probes." + p.name() + ".every = " + p.every()
                         + " must be a multiple of pipeline.snapshotEvery = " + snapshotEvery);
             }
+        }
+        if (snapshotEvery < 0) {
+            throw new IllegalArgumentException("pipeline.snapshotEvery must not be negative, got " + snapshotEvery);
         }
         if (logEvery < 1) {
             throw new IllegalArgumentException("train.logEvery must be ≥ 1, got " + logEvery);

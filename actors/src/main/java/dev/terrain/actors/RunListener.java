@@ -13,6 +13,12 @@ public interface RunListener {
 
     void event(RunEvent event);
 
+    /**
+     * A parameter snapshot the trainer published to the probes (every {@code pipeline.snapshotEvery} steps),
+     * e.g. for the {@code terrain.snapshots} topic. Must not block: hand it off or drop it.
+     */
+    default void snapshot(ParameterSnapshot snapshot) {}
+
     /** Parameters saved every {@code train.saveEvery} steps (not the final ones: see {@link RunOutcome}). */
     default void parameters(ParameterSnapshot snapshot) {}
 

@@ -48,6 +48,8 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
 
     record ParametersSaved(ParameterSnapshot snapshot) implements Command {}
 
+    record SnapshotPublished(ParameterSnapshot snapshot) implements Command {}
+
     record TrainerFinished(MetricsRecord last, ParameterSnapshot parameters, long evaluations) implements Command {}
 
     record TrainerStopped(long step, MetricsRecord last, long evaluations) implements Command {}
@@ -165,6 +167,10 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
                 .onMessage(TrainerStarted.class, this::onTrainerStarted)
                 .onMessage(Metrics.class, m -> {
                     metrics(m.record());
+                    return this;
+                })
+                .onMessage(SnapshotPublished.class, s -> {
+                    listener.snapshot(s.snapshot());
                     return this;
                 })
                 .onMessage(ParametersSaved.class, s -> {

@@ -135,8 +135,11 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
         if (c.metrics() != null && !c.diverged()) {
             w.supervisor().tell(new RunSupervisor.Metrics(c.metrics()));
         }
-        if (c.snapshot() != null && w.hub() != null) {
-            w.hub().publish(c.snapshot());
+        if (c.snapshot() != null) {
+            if (w.hub() != null) {
+                w.hub().publish(c.snapshot());
+            }
+            w.supervisor().tell(new RunSupervisor.SnapshotPublished(c.snapshot()));
         }
         if (c.saved() != null) {
             w.supervisor().tell(new RunSupervisor.ParametersSaved(c.saved()));

@@ -116,7 +116,7 @@ final class TrainerSession implements AutoCloseable {
             boolean end = s >= p.steps();
             boolean log = end || stop || s % p.logEvery() == 0;
             boolean checkpoint = end || (stop && s > firstStep) || (p.checkpointEvery() > 0 && s % p.checkpointEvery() == 0);
-            boolean snapshot = !p.probes().isEmpty() && s % p.snapshotEvery() == 0;
+            boolean snapshot = p.snapshotEvery() > 0 && s % p.snapshotEvery() == 0;
             boolean save = !end && p.saveEvery() > 0 && s % p.saveEvery() == 0;
             StepReport r = log || checkpoint || snapshot ? m.evaluate() : null;
             MetricsRecord metrics = r == null ? null : metrics(m, r);
@@ -136,7 +136,7 @@ final class TrainerSession implements AutoCloseable {
         if (p.checkpointEvery() > 0) {
             next = Math.min(next, nextMultiple(step, p.checkpointEvery()));
         }
-        if (!p.probes().isEmpty()) {
+        if (p.snapshotEvery() > 0) {
             next = Math.min(next, nextMultiple(step, p.snapshotEvery()));
         }
         if (p.saveEvery() > 0) {

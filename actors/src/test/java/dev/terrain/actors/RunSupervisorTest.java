@@ -68,6 +68,7 @@ class RunSupervisorTest {
         assertThat(seen.metrics).extracting(MetricsRecord::step).containsExactly(0L, 10L, 20L, 30L, 40L, 50L, 60L, 70L,
                 80L, 90L, 100L, 110L, 120L);
         assertThat(o.snapshots()).isEqualTo(12);
+        assertThat(seen.snapshots).containsExactly(10L, 20L, 30L, 40L, 50L, 60L, 70L, 80L, 90L, 100L, 110L, 120L);
         assertThat(seen.landscape).isNotEmpty().allMatch(LandscapeRecord::ok).allMatch(r -> r.step() % 20 == 0);
         assertThat(seen.landscape.size() + o.probeSkipped().get("echo")).isEqualTo(6);
         assertThat(seen.eventTypes()).containsExactly("started", "completed");

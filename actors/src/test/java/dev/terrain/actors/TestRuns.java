@@ -99,6 +99,12 @@ final class TestRuns {
         final List<MetricsRecord> metrics = Collections.synchronizedList(new ArrayList<>());
         final List<LandscapeRecord> landscape = Collections.synchronizedList(new ArrayList<>());
         final List<RunEvent> events = Collections.synchronizedList(new ArrayList<>());
+        final List<Long> snapshots = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void snapshot(dev.terrain.streams.ParameterSnapshot s) {
+            snapshots.add(s.step());
+        }
 
         @Override
         public void metrics(MetricsRecord record) {

@@ -108,7 +108,7 @@ final class PipelineBench {
             public void event(RunEvent e) {}
         };
         RunSettings.Pipeline p = s.pipeline();
-        PipelineSettings pipeline = new PipelineSettings(steps, s.train().logEvery(), 0, 0, p.snapshotEvery(),
+        PipelineSettings pipeline = new PipelineSettings(steps, s.train().logEvery(), 0, 0, ri ? p.snapshotEvery() : 0,
                 p.sampleAhead(), p.snapshotBuffer(), p.timeout(), p.trainerRestart(), p.restart(), false, p.probes());
         RunOutcome outcome = new LocalRun(new RunSpec(s.runId(), "bench", m -> RunFactory.build(s, m), Device.cpu(),
                 pipeline, new Checkpoints(dir, 1), listener, RunSpec.StepHook.NONE)).await();

@@ -214,10 +214,16 @@ public final class TrainingRun {
         summary.put("pipeline", pipeline);
     }
 
+    /** Snapshots cost a host copy of θ and an evaluation: only when someone consumes them. */
+    private boolean snapshotsWanted() {
+        return !settings.pipeline().probes().isEmpty();
+    }
+
     private PipelineSettings pipeline() {
         RunSettings.Pipeline p = settings.pipeline();
         return new PipelineSettings(settings.train().steps(), settings.train().logEvery(), settings.train().saveEvery(),
-                settings.checkpoint().every(), p.snapshotEvery(), p.sampleAhead(), p.snapshotBuffer(), p.timeout(),
+                settings.checkpoint().every(), snapshotsWanted() ? p.snapshotEvery() : 0, p.sampleAhead(),
+                p.snapshotBuffer(), p.timeout(),
                 p.trainerRestart(), p.restart(), settings.optimizer().type().equals("lsgd"), p.probes());
     }
 
