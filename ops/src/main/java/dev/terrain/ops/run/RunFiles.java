@@ -6,11 +6,6 @@ import dev.terrain.actors.RunEvent;
 import dev.terrain.actors.RunListener;
 import dev.terrain.model.train.StepReport;
 import dev.terrain.streams.ParameterSnapshot;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,17 +36,7 @@ final class RunFiles implements RunListener {
         if (r.step() <= loggedThrough) {
             return;
         }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("step", r.step());
-        m.put("terms", r.terms());
-        m.put("total", r.total());
-        m.put("rel_l2", Double.isNaN(r.relL2()) ? null : r.relL2());
-        if (r.weights() != null) {
-            m.put("weights", r.weights());
-        }
-        m.put("evaluations", r.evaluations());
-        m.put("wall_s", r.wallSeconds());
-        dir.metrics(m);
+        dir.metrics(RunRecords.metrics(r));
         StepReport report = r.report();
         if (Double.isFinite(report.total())) {
             progress.progress(report, totalSteps, r.wallSeconds());
@@ -60,28 +45,13 @@ final class RunFiles implements RunListener {
 
     @Override
     public void landscape(LandscapeRecord r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("step", r.step());
-        m.put("probe", r.probe());
-        m.putAll(r.figures());
-        m.put("wall_s", r.wallSeconds());
-        m.put("lag_steps", r.lagSteps());
-        m.put("skipped", r.skipped());
-        if (r.error() != null) {
-            m.put("error", r.error());
-        }
-        dir.append("landscape.jsonl", m);
+        dir.append("landscape.jsonl", RunRecords.landscape(r));
         progress.landscape(r);
     }
 
     @Override
     public void event(RunEvent e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("at", e.at().toString());
-        m.put("type", e.type());
-        m.put("step", e.step());
-        m.put("message", e.message());
-        dir.append("events.jsonl", m);
+        dir.append("events.jsonl", RunRecords.event(e));
         switch (e.type()) {
             case "trainer-failed", "probe-failed", "checkpoint-failed", "child-stopped", "diverged", "failed" ->
                     LOG.warn("{} at step {}: {}", e.type(), e.step(), e.message());
@@ -91,26 +61,6 @@ final class RunFiles implements RunListener {
 
     @Override
     public void parameters(ParameterSnapshot snapshot) {
-        dir.writeJson(TrainingRun.snapshotName(snapshot.step()), json(snapshot));
-    }
-
-    /** The parameters file format of {@code parameters.json} (read back by {@link TrainingRun#loadParameters}). */
-    static Map<String, Object> json(ParameterSnapshot s) {
-        List<Map<String, Object>> list = new ArrayList<>();
-        int at = 0;
-        for (ParameterSnapshot.Tensor t : s.tensors()) {
-            int n = Math.toIntExact(t.size());
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", t.name());
-            m.put("shape", t.shape());
-            m.put("values", Arrays.copyOfRange(s.values(), at, at + n));
-            at += n;
-            list.add(m);
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("dtype", s.dtype());
-        out.put("count", s.values().length);
-        out.put("tensors", list);
-        return out;
+        dir.writeJson(TrainingRun.snapshotName(snapshot.step()), RunRecords.parameters(snapshot));
     }
 }

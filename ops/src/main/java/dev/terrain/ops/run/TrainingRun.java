@@ -131,7 +131,7 @@ public final class TrainingRun {
                 RunOutcome o = run.await();
                 summarise(summary, o, (System.nanoTime() - start) / 1e9);
                 if (o.completed()) {
-                    dir.writeJson("parameters.json", RunFiles.json(o.parameters()));
+                    dir.writeJson("parameters.json", RunRecords.parameters(o.parameters()));
                 }
                 dir.writeJson("summary.json", summary);
                 if (o.status().equals("diverged") || o.status().equals("failed")) {
