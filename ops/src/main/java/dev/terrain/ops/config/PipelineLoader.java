@@ -19,7 +19,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** Reads the {@code pipeline} and {@code probes} blocks (see reference.conf) into {@link RunSettings.Pipeline}. */
+/**
+ * Reads the {@code pipeline} and {@code probes} blocks (see reference.conf) into {@link RunSettings.Pipeline},
+ * and the output blocks {@code kafka} and {@code prometheus}.
+ */
 final class PipelineLoader {
     private PipelineLoader() {}
 
@@ -31,6 +34,33 @@ final class PipelineLoader {
                 positive(p, "snapshotBuffer", "pipeline.snapshotBuffer"), duration(p, "timeout", "pipeline.timeout"),
                 backoff(p.getConfig("trainerRestart"), "pipeline.trainerRestart"),
                 backoff(p.getConfig("restart"), "pipeline.restart"), probes);
+    }
+
+    static RunSettings.Kafka kafka(Config k) {
+        String bootstrap = k.getString("bootstrap").trim();
+        for (String server : bootstrap.isEmpty() ? new String[0] : bootstrap.split(",")) {
+            if (!server.trim().matches("[A-Za-z0-9._-]+:\\d{1,5}")) {
+                throw new UserError("kafka.bootstrap: expected host:port[,host:port...], got '" + bootstrap + "'");
+            }
+        }
+        return new RunSettings.Kafka(k.getBoolean("enabled"), bootstrap, port(k, "port", "kafka.port"),
+                k.getString("dataDir"), positive(k, "partitions", "kafka.partitions"), positive(k, "buffer", "kafka.buffer"));
+    }
+
+    static RunSettings.Prometheus prometheus(Config p) {
+        String host = p.getString("host").trim();
+        if (host.isEmpty()) {
+            throw new UserError("prometheus.host must not be empty (127.0.0.1, 0.0.0.0 or a host name)");
+        }
+        return new RunSettings.Prometheus(p.getBoolean("enabled"), host, port(p, "port", "prometheus.port"));
+    }
+
+    private static int port(Config c, String key, String path) {
+        int port = nonNegative(c, key, path);
+        if (port > 65535) {
+            throw new UserError(path + " must be a TCP port (0-65535), got " + port);
+        }
+        return port;
     }
 
     private static Backoff backoff(Config b, String path) {

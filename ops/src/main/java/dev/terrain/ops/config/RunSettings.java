@@ -19,6 +19,8 @@ public record RunSettings(
         Train train,
         CheckpointSettings checkpoint,
         Pipeline pipeline,
+        Kafka kafka,
+        Prometheus prometheus,
         String runDir,
         String runId,
         String device,
@@ -52,6 +54,16 @@ public record RunSettings(
     public record Pipeline(long snapshotEvery, int sampleAhead, int snapshotBuffer, java.time.Duration timeout,
             dev.terrain.actors.PipelineSettings.Backoff trainerRestart, dev.terrain.actors.PipelineSettings.Backoff restart,
             java.util.List<dev.terrain.actors.PipelineSettings.ProbeSpec> probes) {}
+
+    /** Kafka output (block {@code kafka}); an empty bootstrap means the embedded broker. */
+    public record Kafka(boolean enabled, String bootstrap, int port, String dataDir, int partitions, int buffer) {
+        public boolean embedded() {
+            return bootstrap.isBlank();
+        }
+    }
+
+    /** The Prometheus endpoint (block {@code prometheus}). */
+    public record Prometheus(boolean enabled, String host, int port) {}
 
     /** Step count, precision and reporting cadence. */
     public record Train(long steps, String dtype, long logEvery, long printEvery, long saveEvery) {}

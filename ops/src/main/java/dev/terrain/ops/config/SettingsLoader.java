@@ -181,7 +181,8 @@ public final class SettingsLoader {
                 train(c.getConfig("train")),
                 new RunSettings.CheckpointSettings(nonNegativeLong(c, "checkpoint.every", "checkpoint.every"),
                         positive(c, "checkpoint.keep", "checkpoint.keep")),
-                PipelineLoader.read(c),
+                PipelineLoader.read(c), PipelineLoader.kafka(c.getConfig("kafka")),
+                PipelineLoader.prometheus(c.getConfig("prometheus")),
                 c.getString("run.dir"), c.getString("run.id").isEmpty() ? name + "-"
                         + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
                         : c.getString("run.id"),

@@ -51,7 +51,16 @@ class BadInputTest {
                 Arguments.of("../examples/helmholtz2d-annealing.conf", "-Dloss.annealing.reference=bc",
                         "loss.annealing.reference", "pde"),
                 Arguments.of("../examples/helmholtz2d-annealing.conf", "-Dloss.annealing.alpha=2",
-                        "loss.annealing.alpha must be in (0, 1]", "2"));
+                        "loss.annealing.alpha must be in (0, 1]", "2"),
+                // the pipeline, probes and outputs of issues 6 and 7
+                Arguments.of(EXAMPLE, "-Dprobes.roughness.every=150", "probes.roughness.every = 150 must be a multiple",
+                        "pipeline.snapshotEvery = 100"),
+                Arguments.of(EXAMPLE, "-Dpipeline.timeout=soon", "pipeline.timeout", "'soon'"),
+                Arguments.of(EXAMPLE, "-Dpipeline.trainerRestart.randomFactor=2", "pipeline.trainerRestart.randomFactor", "[0, 1]"),
+                Arguments.of(EXAMPLE, "-Dprobes.roughness.directions=1", "probes.roughness", "M >= 2"),
+                Arguments.of(EXAMPLE, "-Dprobes.roughness.every=0", "probes.roughness.every must be at least 1", "0"),
+                Arguments.of(EXAMPLE, "-Dkafka.bootstrap=localhost", "kafka.bootstrap: expected host:port", "localhost"),
+                Arguments.of(EXAMPLE, "-Dprometheus.port=70000", "prometheus.port must be a TCP port", "70000"));
     }
 
     @ParameterizedTest
