@@ -1,0 +1,121 @@
+package dev.terrain.ops.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End to end with a real Prometheus server (Debian package {@code prometheus}): it scrapes the
+ * {@link MetricsServer} every second and its query API must return the run's series with the right value.
+ * Without the binary the test is reported as skipped (an assumption), never as passed.
+ */
+class PrometheusServerTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(90);
+
+    @Test
+    void prometheusScrapesTheRunsSeries(@TempDir Path dir) throws Exception {
+        Path binary = onPath("prometheus");
+        Assumptions.assumeTrue(binary != null, "the prometheus binary is not on PATH: install the Debian package "
+                + "'prometheus' (apt-get install -y prometheus; CI's .ci/run does) to run this end-to-end test");
+        PrometheusRegistry registry = new PrometheusRegistry();
+        TerrainMetrics metrics = TerrainMetrics.of(registry);
+        RunFeed.feed(metrics.listener("e2e"), "e2e");
+        try (MetricsServer server = MetricsServer.start("127.0.0.1", 0, registry)) {
+            int webPort = freePort();
+            Path config = dir.resolve("prometheus.yml");
+            Files.writeString(config, """
+                    global:
+                      scrape_interval: 1s
+                    scrape_configs:
+                      - job_name: terrain
+                        scrape_interval: 1s
+                        scrape_timeout: 1s
+                        static_configs:
+                          - targets: ["127.0.0.1:%d"]
+                    """.formatted(server.port()));
+            Path log = dir.resolve("prometheus.log");
+            Process prometheus = new ProcessBuilder(binary.toString(), "--config.file=" + config,
+                    "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + webPort)
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            try {
+                JsonNode series = await(prometheus, log, webPort, "terrain_train_steps_total{run=\"e2e\"}");
+                assertThat(series.at("/metric/job").asText()).isEqualTo("terrain");
+                assertThat(series.at("/value/1").asText()).isEqualTo(String.valueOf(RunFeed.LAST_STEP));
+                JsonNode ri = await(prometheus, log, webPort, "terrain_roughness_index{run=\"e2e\"}");
+                assertThat(Double.parseDouble(ri.at("/value/1").asText())).isEqualTo(RunFeed.LAST_RI);
+            } finally {
+                stop(prometheus);
+            }
+        }
+    }
+
+    /** Polls the query API until {@code query} returns a series; the wait is on the process, which may exit. */
+    private static JsonNode await(Process prometheus, Path log, int port, String query) throws Exception {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        URI uri = URI.create("http://127.0.0.1:" + port + "/api/v1/query?query="
+                + URLEncoder.encode(query, StandardCharsets.UTF_8));
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        String last = "no answer yet";
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET()
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                last = r.statusCode() + " " + r.body();
+                JsonNode result = new ObjectMapper().readTree(r.body()).at("/data/result");
+                if (r.statusCode() == 200 && result.size() > 0) {
+                    return result.get(0);
+                }
+            } catch (IOException notUpYet) {
+                last = notUpYet.toString();
+            }
+            if (prometheus.waitFor(250, TimeUnit.MILLISECONDS)) {
+                fail("prometheus exited with " + prometheus.exitValue() + ":\n" + Files.readString(log));
+            }
+        }
+        return fail("no series for " + query + " within " + DEADLINE + "; last answer: " + last + "\nlog:\n"
+                + Files.readString(log));
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static Path onPath(String name) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path p = Path.of(dir, name);
+            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+}
