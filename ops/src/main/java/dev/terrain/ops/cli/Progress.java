@@ -47,6 +47,11 @@ final class Progress implements ProgressSink {
     }
 
     @Override
+    public void note(String line) {
+        out.println(line);
+    }
+
+    @Override
     public void landscape(LandscapeRecord r) {
         if (r.error() != null) {
             probes.put(r.probe(), r.probe() + " failed@" + r.step());

@@ -10,6 +10,9 @@ public interface ProgressSink {
     /** A probe result: the display shows the latest figure of each probe. */
     default void landscape(LandscapeRecord record) {}
 
+    /** A one-line notice for the user (where the metrics endpoint is, ...). */
+    default void note(String line) {}
+
     void finished();
 
     ProgressSink NONE = new ProgressSink() {

@@ -7,6 +7,7 @@ import dev.terrain.actors.Checkpoints;
 import dev.terrain.actors.LocalRun;
 import dev.terrain.actors.MetricsRecord;
 import dev.terrain.actors.PipelineSettings;
+import dev.terrain.actors.RunListener;
 import dev.terrain.actors.RunOutcome;
 import dev.terrain.actors.RunSpec;
 import dev.terrain.model.nn.Param;
@@ -106,10 +107,12 @@ public final class TrainingRun {
     }
 
     private Path train(RunDirectory opened, Device device, String hash) {
-        try (RunDirectory dir = opened) {
+        try (RunDirectory dir = opened; RunOutputs outputs = RunOutputs.open(settings, progress)) {
             Checkpoints store = new Checkpoints(dir.path(), settings.checkpoint().keep());
+            RunListener listener = outputs.listener(
+                    new RunFiles(dir, progress, settings.train().steps(), lastLoggedStep(dir.path())));
             RunSpec spec = new RunSpec(settings.runId(), hash, manager -> RunFactory.build(settings, manager), device,
-                    pipeline(), store, new RunFiles(dir, progress, settings.train().steps(), lastLoggedStep(dir.path())), hook);
+                    pipeline(), store, listener, hook);
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("run_id", settings.runId());
             summary.put("problem", settings.problemId());
@@ -130,6 +133,9 @@ public final class TrainingRun {
             try {
                 RunOutcome o = run.await();
                 summarise(summary, o, (System.nanoTime() - start) / 1e9);
+                if (!outputs.describe().isEmpty()) {
+                    summary.put("outputs", outputs.describe());
+                }
                 if (o.completed()) {
                     dir.writeJson("parameters.json", RunRecords.parameters(o.parameters()));
                 }
