@@ -3,6 +3,12 @@ package dev.terrain.ops.run;
 import dev.terrain.actors.RunListener;
 import dev.terrain.actors.RunListeners;
 import dev.terrain.ops.config.RunSettings;
+import dev.terrain.ops.config.UserError;
+import dev.terrain.streams.kafka.EmbeddedKafka;
+import dev.terrain.streams.kafka.KafkaPublisher;
+import dev.terrain.streams.kafka.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
 import dev.terrain.ops.metrics.MetricsServer;
 import dev.terrain.ops.metrics.TerrainMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -14,45 +20,110 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where a run reports besides its directory: the Prometheus endpoint (and, with Kafka, the topics).
- * Opened before the run and closed after it, so a scrape or a consumer sees the whole run. A busy port
- * (another run on this machine) is not an error: a free port is used instead and named on the console.
+ * Where a run reports besides its directory: the Prometheus endpoint and the Kafka topics (on an
+ * external cluster, or on a real broker started in-process for the run). Opened before the run and
+ * closed after it (publisher flushed, then the broker stopped), so a scrape or a consumer sees the whole
+ * run. A busy port (another run on this machine) is not an error: a free port is used instead and named
+ * on the console and in {@code summary.json}. An unreachable external cluster is a warning: records are
+ * buffered (bounded, oldest dropped and counted) and published when it comes back.
  */
 final class RunOutputs implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RunOutputs.class);
+    private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(15);
     private final String runId;
     private final TerrainMetrics metrics;
     private final MetricsServer server;
+    private final EmbeddedKafka broker;
+    private final KafkaPublisher publisher;
     private final Map<String, Object> description = new LinkedHashMap<>();
 
-    private RunOutputs(String runId, TerrainMetrics metrics, MetricsServer server) {
+    private RunOutputs(String runId, TerrainMetrics metrics, MetricsServer server, EmbeddedKafka broker,
+            KafkaPublisher publisher, String bootstrap) {
         this.runId = runId;
         this.metrics = metrics;
         this.server = server;
+        this.broker = broker;
+        this.publisher = publisher;
         if (server != null) {
             description.put("prometheus", server.url());
+        }
+        if (publisher != null) {
+            description.put("kafka", bootstrap);
+            description.put("kafka_embedded", broker != null);
+            if (metrics != null) {
+                metrics.kafkaPublisher(runId, publisher::errors, publisher::dropped);
+            }
         }
     }
 
     static RunOutputs open(RunSettings settings, ProgressSink progress) {
-        RunSettings.Prometheus p = settings.prometheus();
-        if (!p.enabled()) {
-            return new RunOutputs(settings.runId(), null, null);
+        TerrainMetrics metrics = null;
+        MetricsServer server = null;
+        if (settings.prometheus().enabled()) {
+            PrometheusRegistry registry = new PrometheusRegistry();
+            metrics = TerrainMetrics.of(registry);
+            server = metricsServer(settings.prometheus(), registry);
+            progress.note("metrics: " + server.url());
         }
-        PrometheusRegistry registry = new PrometheusRegistry();
-        TerrainMetrics metrics = TerrainMetrics.of(registry);
-        MetricsServer server;
+        RunSettings.Kafka k = settings.kafka();
+        if (!k.enabled()) {
+            return new RunOutputs(settings.runId(), metrics, server, null, null, null);
+        }
+        EmbeddedKafka broker = null;
         try {
-            server = MetricsServer.start(p.host(), p.port(), registry);
-        } catch (MetricsServer.MetricsServerException busy) {
-            if (p.port() == 0) {
+            broker = k.embedded() ? broker(k, Path.of(settings.runDir()), settings.runId()) : null;
+            String bootstrap = broker != null ? broker.bootstrap() : k.bootstrap();
+            try {
+                Topics.ensure(bootstrap, k.partitions(), TOPIC_TIMEOUT);
+            } catch (IllegalStateException unreachable) {
+                LOG.warn("Kafka at {} did not answer ({}); records are buffered (up to kafka.buffer = {}) until it does",
+                        bootstrap, unreachable.getMessage(), k.buffer());
+            }
+            KafkaPublisher publisher = new KafkaPublisher(bootstrap, new KafkaPublisher.Settings(k.buffer(), CLOSE_TIMEOUT));
+            progress.note("kafka: " + bootstrap + (broker != null ? " (embedded)" : "") + ", topics " + String.join(", ", Topics.ALL));
+            return new RunOutputs(settings.runId(), metrics, server, broker, publisher, bootstrap);
+        } catch (RuntimeException e) {
+            if (broker != null) {
+                broker.close();
+            }
+            if (server != null) {
+                server.close();
+            }
+            throw e instanceof org.apache.kafka.common.KafkaException
+                    ? new UserError("kafka.bootstrap = '" + k.bootstrap() + "': " + e.getMessage(), e) : e;
+        }
+    }
+
+    /** The embedded broker on kafka.port, or on a free port (and a data directory of its own) when busy. */
+    private static EmbeddedKafka broker(RunSettings.Kafka k, Path runDir, String runId) {
+        Path data = k.dataDir().isBlank() ? runDir.resolve(".kafka") : Path.of(k.dataDir());
+        try {
+            return EmbeddedKafka.start(k.port(), data);
+        } catch (IllegalStateException busy) {
+            if (k.port() == 0 && !k.dataDir().isBlank()) {
                 throw busy;
             }
-            server = MetricsServer.start(p.host(), 0, registry);
-            LOG.warn("prometheus.port {} is busy (another run?); serving metrics on port {} instead", p.port(), server.port());
+            // Another run's broker holds the port or the directory: this run gets a broker of its own.
+            EmbeddedKafka own = EmbeddedKafka.start(0, runDir.resolve(".kafka-" + runId));
+            LOG.warn("the embedded Kafka broker could not use {} and port {} ({}); this run's broker is at {}", data,
+                    k.port(), busy.getMessage(), own.bootstrap());
+            return own;
         }
-        progress.note("metrics: " + server.url());
-        return new RunOutputs(settings.runId(), metrics, server);
+    }
+
+    private static MetricsServer metricsServer(RunSettings.Prometheus p, PrometheusRegistry registry) {
+        TerrainMetrics metrics = TerrainMetrics.of(registry);
+        try {
+            return MetricsServer.start(p.host(), p.port(), registry);
+        } catch (MetricsServer.MetricsServerException busy) {
+            if (p.port() == 0) {
+                throw new UserError(busy.getMessage(), busy);
+            }
+            MetricsServer server = MetricsServer.start(p.host(), 0, registry);
+            LOG.warn("prometheus.port {} is busy (another run?); serving metrics on port {} instead", p.port(), server.port());
+            return server;
+        }
     }
 
     /** The run directory's listener together with every enabled output. */
@@ -62,6 +133,9 @@ final class RunOutputs implements AutoCloseable {
         if (metrics != null) {
             all.add(metrics.listener(runId));
         }
+        if (publisher != null) {
+            all.add(new KafkaRunListener(runId, publisher));
+        }
         return RunListeners.of(all);
     }
 
@@ -70,10 +144,23 @@ final class RunOutputs implements AutoCloseable {
         return description;
     }
 
+    /** Flushes and closes the publisher, then stops the embedded broker, then the metrics endpoint. */
     @Override
     public void close() {
-        if (server != null) {
-            server.close();
+        try {
+            if (publisher != null) {
+                publisher.close();
+            }
+        } finally {
+            try {
+                if (broker != null) {
+                    broker.close();
+                }
+            } finally {
+                if (server != null) {
+                    server.close();
+                }
+            }
         }
     }
 }

@@ -220,9 +220,9 @@ public final class TrainingRun {
         summary.put("pipeline", pipeline);
     }
 
-    /** Snapshots cost a host copy of θ and an evaluation: only when someone consumes them. */
+    /** Snapshots cost a host copy of θ and an evaluation: only when someone consumes them (probes, Kafka). */
     private boolean snapshotsWanted() {
-        return !settings.pipeline().probes().isEmpty();
+        return !settings.pipeline().probes().isEmpty() || settings.kafka().enabled();
     }
 
     private PipelineSettings pipeline() {

@@ -255,8 +255,12 @@ public final class KafkaPublisher implements AutoCloseable {
             left++;
         }
         dropped.addAndGet(left);
-        log.info("Kafka publisher for {} closed: {} sent, {} errors, {} dropped", bootstrap, sent(), errors(),
-                dropped());
+        // A clean close is not news; losses are (the caller may report them too).
+        if (errors() + dropped() > 0) {
+            log.warn("Kafka publisher for {} closed: {} sent, {} errors, {} dropped", bootstrap, sent(), errors(), dropped());
+        } else {
+            log.debug("Kafka publisher for {} closed: {} sent", bootstrap, sent());
+        }
     }
 
     private static long remainingMs(long deadline) {

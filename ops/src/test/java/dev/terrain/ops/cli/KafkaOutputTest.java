@@ -1,0 +1,107 @@
+package dev.terrain.ops.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.terrain.streams.ParameterSnapshot;
+import dev.terrain.streams.kafka.EmbeddedKafka;
+import dev.terrain.streams.kafka.SnapshotCodec;
+import dev.terrain.streams.kafka.Topics;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A run publishes to all four topics of its embedded broker: afterwards the broker is started again on
+ * the same data directory and port, and a plain Kafka consumer reads every topic back. Each topic holds
+ * exactly the records of the matching run file, keyed by the run id; snapshots decode to the run's steps.
+ */
+class KafkaOutputTest {
+    @Test
+    void aRunsRecordsOnTheTopicsMatchItsRunFiles(@TempDir Path runs) throws Exception {
+        Path data = runs.resolve("kafka-data");
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new PrintWriter(err, true), "train", ResumeTest.EXAMPLE, "-Drun.dir=" + runs,
+                "-Drun.id=k", "-Dtrain.steps=300", "-Dtrain.logEvery=50", "-Dtrain.printEvery=100000",
+                "-Dpipeline.snapshotEvery=100", "-Dprobes.roughness.every=100", "-Dprobes.roughness.directions=10",
+                "-Dprobes.roughness.intervals=10", "-Dkafka.port=0", "-Dkafka.dataDir=" + data,
+                "-Dprometheus.enabled=false");
+        assertThat(code).as(err.toString()).isZero();
+        Path dir = runs.resolve("k");
+        JsonNode summary = ResumeTest.JSON.readTree(dir.resolve("summary.json").toFile());
+        String bootstrap = summary.get("outputs").get("kafka").asText();
+        int port = Integer.parseInt(bootstrap.substring(bootstrap.lastIndexOf(':') + 1));
+
+        try (EmbeddedKafka broker = EmbeddedKafka.start(port, data)) {
+            Map<String, List<ConsumerRecord<byte[], byte[]>>> topics = readAll(broker.bootstrap());
+            assertThat(topics.get(Topics.METRICS)).hasSize(lines(dir.resolve("metrics.jsonl")));
+            assertThat(topics.get(Topics.LANDSCAPE)).hasSize(lines(dir.resolve("landscape.jsonl"))).isNotEmpty();
+            assertThat(topics.get(Topics.EVENTS)).hasSize(lines(dir.resolve("events.jsonl")));
+            assertThat(topics.get(Topics.SNAPSHOTS)).hasSize(summary.get("pipeline").get("snapshots").asInt());
+            topics.values().forEach(records -> assertThat(records).allSatisfy(
+                    r -> assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("k")));
+
+            List<Long> metricSteps = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> r : topics.get(Topics.METRICS)) {
+                JsonNode m = ResumeTest.JSON.readTree(r.value());
+                assertThat(m.get("run").asText()).isEqualTo("k");
+                metricSteps.add(m.get("step").asLong());
+            }
+            assertThat(metricSteps).containsExactlyInAnyOrder(0L, 50L, 100L, 150L, 200L, 250L, 300L);
+            List<Long> snapshotSteps = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> r : topics.get(Topics.SNAPSHOTS)) {
+                ParameterSnapshot s = SnapshotCodec.decode(r.value());
+                assertThat(s.runId()).isEqualTo("k");
+                assertThat(s.values()).hasSize(summary.get("parameters").asInt());
+                snapshotSteps.add(s.step());
+            }
+            assertThat(snapshotSteps).containsExactlyInAnyOrder(100L, 200L, 300L);
+        }
+    }
+
+    /** Every record of the four topics, read from the beginning until a poll brings nothing new. */
+    private static Map<String, List<ConsumerRecord<byte[], byte[]>>> readAll(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "kafka-output-test");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        Map<String, List<ConsumerRecord<byte[], byte[]>>> out = new HashMap<>();
+        Topics.ALL.forEach(t -> out.put(t, new ArrayList<>()));
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+            consumer.subscribe(Topics.ALL);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            int quietPolls = 0;
+            int total = 0;
+            // Records arrive after the group's first assignment; stop after 3 empty polls once some came.
+            while (System.nanoTime() < deadline && (total == 0 || quietPolls < 3)) {
+                var batch = consumer.poll(Duration.ofMillis(500));
+                for (ConsumerRecord<byte[], byte[]> r : batch) {
+                    out.get(r.topic()).add(r);
+                }
+                total += batch.count();
+                quietPolls = batch.isEmpty() ? quietPolls + 1 : 0;
+            }
+        }
+        return out;
+    }
+
+    private static int lines(Path file) throws java.io.IOException {
+        return Files.readAllLines(file).size();
+    }
+}
