@@ -29,11 +29,11 @@ import picocli.CommandLine.Parameters;
  * examples in float32 and float64, written as JSON under {@code bench/results/}. Timed after a
  * warm-up, with metrics off, in one process so the ratios are comparable. {@code bench probe}: the
  * probes' speed; {@code bench pipeline}: the trainer's speed in the actor pipeline with and without a
- * slow live probe ({@link PipelineBench}).
+ * slow live probe ({@link PipelineBench}); {@code bench kafka}: snapshot publish latency ({@link KafkaBench}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; writes JSON under bench/results/.")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "what to benchmark: train, probe or pipeline")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "what to benchmark: train, probe, pipeline or kafka")
     String what;
 
     @Option(names = "--steps", description = "timed steps per case (default ${DEFAULT-VALUE})")
@@ -73,14 +73,16 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!List.of("train", "probe", "pipeline").contains(what)) {
-            throw new UserError("unknown benchmark '" + what + "'; valid: train, probe, pipeline");
+        if (!List.of("train", "probe", "pipeline", "kafka").contains(what)) {
+            throw new UserError("unknown benchmark '" + what + "'; valid: train, probe, pipeline, kafka");
         }
         if (steps < 1 || warmup < 0) {
             throw new UserError("--steps must be at least 1 and --warmup not negative");
         }
         List<Map<String, Object>> cases = new ArrayList<>();
-        if (what.equals("pipeline")) {
+        if (what.equals("kafka")) {
+            cases.add(KafkaBench.run(home("examples/poisson1d-dgm.conf"), steps, 10, threads));
+        } else if (what.equals("pipeline")) {
             cases.add(PipelineBench.run(home("examples/poisson1d-dgm.conf"), steps, rounds, threads));
         } else if (what.equals("probe")) {
             cases.add(ProbeBench.roughness(home("examples/poisson1d-dgm.conf"), threads));

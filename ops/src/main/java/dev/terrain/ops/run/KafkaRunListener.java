@@ -19,12 +19,12 @@ import java.util.Map;
  * objects (the run-directory lines of {@link RunRecords} with a leading {@code "run"}), snapshots in the
  * binary {@link SnapshotCodec} format. Publishing never blocks the run (see {@link KafkaPublisher}).
  */
-final class KafkaRunListener implements RunListener {
+public final class KafkaRunListener implements RunListener {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final String runId;
     private final KafkaPublisher publisher;
 
-    KafkaRunListener(String runId, KafkaPublisher publisher) {
+    public KafkaRunListener(String runId, KafkaPublisher publisher) {
         this.runId = runId;
         this.publisher = publisher;
     }

@@ -69,6 +69,49 @@ class PrometheusServerTest {
         }
     }
 
+    @Test
+    void prometheusScrapesARunningTraining(@TempDir Path dir) throws Exception {
+        Path binary = onPath("prometheus");
+        Assumptions.assumeTrue(binary != null, "the prometheus binary is not on PATH: install the Debian package "
+                + "'prometheus' (apt-get install -y prometheus; CI's .ci/run does) to run this end-to-end test");
+        int metricsPort = freePort();
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Process terrain = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                classpath, "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "dev.terrain.ops.cli.Main", "train",
+                "../examples/poisson1d-dgm.conf", "-Drun.dir=" + dir.resolve("runs"), "-Drun.id=live",
+                "-Dtrain.steps=100000000", "-Dtrain.logEvery=50", "-Dtrain.printEvery=100000000",
+                "-Dprometheus.port=" + metricsPort, "-Dkafka.enabled=false")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("terrain.log").toFile()).start();
+        int webPort = freePort();
+        Path config = dir.resolve("prometheus.yml");
+        Files.writeString(config, """
+                global:
+                  scrape_interval: 1s
+                scrape_configs:
+                  - job_name: terrain
+                    scrape_interval: 1s
+                    scrape_timeout: 1s
+                    static_configs:
+                      - targets: ["127.0.0.1:%d"]
+                """.formatted(metricsPort));
+        Path log = dir.resolve("prometheus.log");
+        Process prometheus = new ProcessBuilder(binary.toString(), "--config.file=" + config,
+                "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + webPort)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            JsonNode loss = await(prometheus, log, webPort, "terrain_train_loss{run=\"live\",term=\"total\"}");
+            assertThat(terrain.isAlive()).as("training is still running").isTrue();
+            double value = Double.parseDouble(loss.at("/value/1").asText());
+            assertThat(value).isPositive().isLessThan(1e6);
+            JsonNode steps = await(prometheus, log, webPort, "terrain_train_steps_total{run=\"live\"}");
+            assertThat(Double.parseDouble(steps.at("/value/1").asText())).isGreaterThanOrEqualTo(50);
+        } finally {
+            stop(prometheus);
+            stop(terrain);
+        }
+        assertThat(Files.readString(dir.resolve("runs/live/summary.json"))).contains("\"interrupted\"");
+    }
+
     /** Polls the query API until {@code query} returns a series; the wait is on the process, which may exit. */
     private static JsonNode await(Process prometheus, Path log, int port, String query) throws Exception {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
