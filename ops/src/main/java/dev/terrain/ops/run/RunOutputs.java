@@ -105,7 +105,13 @@ final class RunOutputs implements AutoCloseable {
                 throw busy;
             }
             // Another run's broker holds the port or the directory: this run gets a broker of its own.
-            EmbeddedKafka own = EmbeddedKafka.start(0, runDir.resolve(".kafka-" + runId));
+            EmbeddedKafka own;
+            try {
+                own = EmbeddedKafka.start(0, runDir.resolve(".kafka-" + runId));
+            } catch (RuntimeException e) {
+                throw new UserError("cannot start the embedded Kafka broker (" + busy.getMessage() + "; then " + e.getMessage()
+                        + "); set kafka.bootstrap to a running cluster or kafka.enabled = false", e);
+            }
             LOG.warn("the embedded Kafka broker could not use {} and port {} ({}); this run's broker is at {}", data,
                     k.port(), busy.getMessage(), own.bootstrap());
             return own;
