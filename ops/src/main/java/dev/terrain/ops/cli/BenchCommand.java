@@ -29,11 +29,12 @@ import picocli.CommandLine.Parameters;
  * examples in float32 and float64, written as JSON under {@code bench/results/}. Timed after a
  * warm-up, with metrics off, in one process so the ratios are comparable. {@code bench probe}: the
  * probes' speed; {@code bench pipeline}: the trainer's speed in the actor pipeline with and without a
- * slow live probe ({@link PipelineBench}); {@code bench kafka}: snapshot publish latency ({@link KafkaBench}).
+ * slow live probe ({@link PipelineBench}); {@code bench kafka}: snapshot publish latency ({@link KafkaBench}); {@code bench kafka-outage}: steps/s
+ * while the Kafka cluster is down ({@link KafkaOutageBench}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; writes JSON under bench/results/.")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "what to benchmark: train, probe, pipeline or kafka")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "what to benchmark: train, probe, pipeline, kafka or kafka-outage")
     String what;
 
     @Option(names = "--steps", description = "timed steps per case (default ${DEFAULT-VALUE})")
@@ -73,14 +74,16 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!List.of("train", "probe", "pipeline", "kafka").contains(what)) {
-            throw new UserError("unknown benchmark '" + what + "'; valid: train, probe, pipeline, kafka");
+        if (!List.of("train", "probe", "pipeline", "kafka", "kafka-outage").contains(what)) {
+            throw new UserError("unknown benchmark '" + what + "'; valid: train, probe, pipeline, kafka, kafka-outage");
         }
         if (steps < 1 || warmup < 0) {
             throw new UserError("--steps must be at least 1 and --warmup not negative");
         }
         List<Map<String, Object>> cases = new ArrayList<>();
-        if (what.equals("kafka")) {
+        if (what.equals("kafka-outage")) {
+            cases.add(KafkaOutageBench.run(home("examples/poisson1d-dgm.conf"), steps, rounds, threads));
+        } else if (what.equals("kafka")) {
             cases.add(KafkaBench.run(home("examples/poisson1d-dgm.conf"), steps, 10, threads));
         } else if (what.equals("pipeline")) {
             cases.add(PipelineBench.run(home("examples/poisson1d-dgm.conf"), steps, rounds, threads));
