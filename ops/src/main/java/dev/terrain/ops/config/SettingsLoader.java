@@ -47,13 +47,38 @@ public final class SettingsLoader {
         Config user;
         try {
             user = ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
-            user = overrides(overrides).withFallback(user).resolve();
         } catch (ConfigException e) {
             throw new UserError("cannot read " + file + ": " + e.getMessage());
         }
+        return load(user, overrides, file.toString(), file.getName().replaceFirst("\\.conf$", ""));
+    }
+
+    /**
+     * Loads a run from HOCON text (a run's {@link RunSettings#renderedConfig()}, as a remote probe worker
+     * receives it) with {@code overrides} on top, validated exactly as a run file is.
+     *
+     * @param origin names the text in error messages (e.g. "the configuration of run x")
+     * @param name   the run name used when the text sets no {@code run.id}
+     */
+    public static RunSettings loadText(String hocon, Map<String, String> overrides, String origin, String name) {
+        Config user;
+        try {
+            user = ConfigFactory.parseString(hocon, ConfigParseOptions.defaults().setOriginDescription(origin));
+        } catch (ConfigException e) {
+            throw new UserError("cannot read " + origin + ": " + e.getMessage());
+        }
+        return load(user, overrides, origin, name);
+    }
+
+    private static RunSettings load(Config parsed, Map<String, String> overrides, String origin, String name) {
+        Config user;
+        try {
+            user = overrides(overrides).withFallback(parsed).resolve();
+        } catch (ConfigException e) {
+            throw new UserError("cannot read " + origin + ": " + e.getMessage());
+        }
         checkKnownKeys(user, defaults());
         Config c = user.withFallback(defaults());
-        String name = file.getName().replaceFirst("\\.conf$", "");
         try {
             return read(c, name);
         } catch (ConfigException.WrongType e) {

@@ -7,6 +7,7 @@ import dev.terrain.ops.config.UserError;
 import dev.terrain.streams.kafka.EmbeddedKafka;
 import dev.terrain.streams.kafka.KafkaPublisher;
 import dev.terrain.streams.kafka.Topics;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import dev.terrain.ops.metrics.MetricsServer;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * external cluster, or on a real broker started in-process for the run). Opened before the run and
  * closed after it (publisher flushed, then the broker stopped), so a scrape or a consumer sees the whole
  * run. A busy port (another run on this machine) is not an error: a free port is used instead and named
- * on the console and in {@code summary.json}. An unreachable external cluster is a warning: records are
+ * on the console and in {@code summary.json}. With Kafka on, the run's resolved configuration goes to
+ * {@code terrain.configs} once, before training, for remote probe workers. An unreachable external cluster is a warning: records are
  * buffered (bounded, oldest dropped and counted) and published when it comes back.
  */
 final class RunOutputs implements AutoCloseable {
@@ -81,7 +83,11 @@ final class RunOutputs implements AutoCloseable {
                         bootstrap, unreachable.getMessage(), k.buffer());
             }
             KafkaPublisher publisher = new KafkaPublisher(bootstrap, new KafkaPublisher.Settings(k.buffer(), CLOSE_TIMEOUT));
-            progress.note("kafka: " + bootstrap + (broker != null ? " (embedded)" : "") + ", topics " + String.join(", ", Topics.ALL));
+            // First in the publisher's queue, so it reaches the broker before the run's first snapshot: a
+            // remote probe worker rebuilds the run's model from it.
+            publisher.publish(Topics.CONFIGS, settings.runId(), settings.renderedConfig().getBytes(StandardCharsets.UTF_8));
+            progress.note("kafka: " + bootstrap + (broker != null ? " (embedded)" : "") + ", topics "
+                    + String.join(", ", Topics.CREATED));
             return new RunOutputs(settings.runId(), metrics, server, broker, publisher, bootstrap);
         } catch (RuntimeException e) {
             if (broker != null) {

@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,19 +35,30 @@ public final class Topics {
     public static final String LANDSCAPE = "terrain.landscape";
     /** Run lifecycle events: started, diverged, checkpointed, finished (JSON run records). */
     public static final String EVENTS = "terrain.events";
-    /** Every topic above, in that order. */
+    /** Every record topic above, in that order. */
     public static final List<String> ALL = List.of(SNAPSHOTS, METRICS, LANDSCAPE, EVENTS);
+    /**
+     * Each run's resolved configuration (HOCON text) keyed by run id, so a remote probe worker can rebuild
+     * the run's model. Compacted: the newest configuration of every run is kept however old, while the
+     * record topics may be trimmed by retention.
+     */
+    public static final String CONFIGS = "terrain.configs";
+    /** Every topic {@link #ensure} creates: {@link #ALL} and {@link #CONFIGS}. */
+    public static final List<String> CREATED = List.of(SNAPSHOTS, METRICS, LANDSCAPE, EVENTS, CONFIGS);
 
     /** One node, or a development cluster: Terrain's records are telemetry, not the system of record. */
     private static final short REPLICATION = 1;
     private static final long LEADER_POLL_MS = 20;
+    private static final String CLEANUP_POLICY = "cleanup.policy";
+    private static final String COMPACT = "compact";
 
     private Topics() {
     }
 
     /**
-     * Creates whichever of {@link #ALL} do not exist yet, with {@code partitions} partitions and
-     * replication 1; topics that exist are left as they are (their partition count is not changed).
+     * Creates whichever of {@link #CREATED} do not exist yet, with {@code partitions} partitions and
+     * replication 1, {@link #CONFIGS} compacted; topics that exist are left as they are (their partition
+     * count and cleanup policy are not changed).
      * Safe to call again, and from several processes at once.
      *
      * @throws IllegalStateException naming the broker when it cannot be reached or does not answer within
@@ -66,9 +78,10 @@ public final class Topics {
             Set<String> existing = admin.listTopics(new ListTopicsOptions().timeoutMs(timeoutMs)).names()
                     .get(remainingMs(deadline), TimeUnit.MILLISECONDS);
             List<NewTopic> missing = new ArrayList<>();
-            for (String topic : ALL) {
+            for (String topic : CREATED) {
                 if (!existing.contains(topic)) {
-                    missing.add(new NewTopic(topic, partitions, REPLICATION));
+                    NewTopic t = new NewTopic(topic, partitions, REPLICATION);
+                    missing.add(topic.equals(CONFIGS) ? t.configs(Map.of(CLEANUP_POLICY, COMPACT)) : t);
                 }
             }
             if (missing.isEmpty()) {
@@ -94,9 +107,9 @@ public final class Topics {
             throw new IllegalStateException("interrupted while creating Terrain's topics on Kafka at " + bootstrap, e);
         } catch (TimeoutException e) {
             throw new IllegalStateException("Kafka at " + bootstrap + " did not answer within " + timeout
-                    + " while creating Terrain's topics " + ALL, e);
+                    + " while creating Terrain's topics " + CREATED, e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("Kafka at " + bootstrap + " could not create Terrain's topics " + ALL
+            throw new IllegalStateException("Kafka at " + bootstrap + " could not create Terrain's topics " + CREATED
                     + ": " + e.getCause().getMessage(), e.getCause());
         } finally {
             // Nothing is pending on success; on a timeout, abandon the retries instead of waiting them out.
@@ -111,10 +124,19 @@ public final class Topics {
     private static void awaitLeaders(Admin admin, Set<String> topics, long deadline)
             throws InterruptedException, ExecutionException, TimeoutException {
         while (!topics.isEmpty()) {
-            Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames()
-                    .get(remainingMs(deadline), TimeUnit.MILLISECONDS);
-            boolean led = described.values().stream()
-                    .allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+            boolean led;
+            try {
+                Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames()
+                        .get(remainingMs(deadline), TimeUnit.MILLISECONDS);
+                led = described.values().stream()
+                        .allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+            } catch (ExecutionException e) {
+                // Just created, the topic may not be in the metadata this broker answers from yet.
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                led = false;
+            }
             if (led) {
                 return;
             }
