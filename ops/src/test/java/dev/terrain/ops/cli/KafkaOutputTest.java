@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A run publishes to all four topics of its embedded broker: afterwards the broker is started again on
+ * A run publishes to the four record topics of its embedded broker, and its configuration to the fifth: afterwards the broker is started again on
  * the same data directory and port, and a plain Kafka consumer reads every topic back. Each topic holds
  * exactly the records of the matching run file, keyed by the run id; snapshots decode to the run's steps.
  */
@@ -70,10 +70,14 @@ class KafkaOutputTest {
                 snapshotSteps.add(s.step());
             }
             assertThat(snapshotSteps).containsExactlyInAnyOrder(100L, 200L, 300L);
+            // The configuration a remote probe worker rebuilds the model from: once, the run's config.conf.
+            String config = Files.readString(dir.resolve("config.conf"));
+            assertThat(topics.get(Topics.CONFIGS)).singleElement().satisfies(r -> assertThat(
+                    new String(r.value(), StandardCharsets.UTF_8)).isEqualTo(config));
         }
     }
 
-    /** Every record of the four topics, read from the beginning until a poll brings nothing new. */
+    /** Every record of the topics, read from the beginning until a poll brings nothing new. */
     private static Map<String, List<ConsumerRecord<byte[], byte[]>>> readAll(String bootstrap) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -82,9 +86,9 @@ class KafkaOutputTest {
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         Map<String, List<ConsumerRecord<byte[], byte[]>>> out = new HashMap<>();
-        Topics.ALL.forEach(t -> out.put(t, new ArrayList<>()));
+        Topics.CREATED.forEach(t -> out.put(t, new ArrayList<>()));
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            consumer.subscribe(Topics.ALL);
+            consumer.subscribe(Topics.CREATED);
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             int quietPolls = 0;
             int total = 0;

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,14 +30,17 @@ class KafkaBrokerTest {
     Path dir;
 
     @Test
-    void startsOnAFreePortAndEnsuresTheFourTopicsIdempotently() throws Exception {
+    void startsOnAFreePortAndEnsuresTheTopicsIdempotently() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(0, dir.resolve("kafka"))) {
             assertThat(kafka.port()).isPositive();
             assertThat(kafka.bootstrap()).isEqualTo("127.0.0.1:" + kafka.port());
 
             Topics.ensure(kafka.bootstrap(), 3, TIMEOUT);
-            assertThat(partitionsPerTopic(kafka.bootstrap())).containsAllEntriesOf(
-                    Map.of(Topics.SNAPSHOTS, 3, Topics.METRICS, 3, Topics.LANDSCAPE, 3, Topics.EVENTS, 3));
+            assertThat(partitionsPerTopic(kafka.bootstrap())).containsAllEntriesOf(Map.of(Topics.SNAPSHOTS, 3,
+                    Topics.METRICS, 3, Topics.LANDSCAPE, 3, Topics.EVENTS, 3, Topics.CONFIGS, 3));
+            // A run's configuration must outlive retention: only the configs topic is compacted.
+            assertThat(cleanupPolicy(kafka.bootstrap(), Topics.CONFIGS)).isEqualTo("compact");
+            assertThat(cleanupPolicy(kafka.bootstrap(), Topics.SNAPSHOTS)).isEqualTo("delete");
 
             // Again, asking for more partitions: nothing is created or changed, nothing fails.
             Topics.ensure(kafka.bootstrap(), 5, TIMEOUT);
@@ -93,11 +97,20 @@ class KafkaBrokerTest {
 
     private static Map<String, Integer> partitionsPerTopic(String bootstrap) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            Map<String, TopicDescription> topics = admin.describeTopics(Topics.ALL).allTopicNames().get();
+            Map<String, TopicDescription> topics = admin.describeTopics(Topics.CREATED).allTopicNames().get();
             return topics.values().stream()
                     .collect(Collectors.toMap(TopicDescription::name, t -> t.partitions().size()));
         } catch (Exception e) {
             throw new AssertionError("describing topics on " + bootstrap, e);
+        }
+    }
+
+    private static String cleanupPolicy(String bootstrap, String topic) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            return admin.describeConfigs(List.of(resource)).all().get().get(resource).get("cleanup.policy").value();
+        } catch (Exception e) {
+            throw new AssertionError("describing " + topic + " on " + bootstrap, e);
         }
     }
 
