@@ -105,7 +105,7 @@ final class SnapshotProber implements AutoCloseable {
     }
 
     /** Runs one probe on the model loaded with the snapshot, as a pool probe does; a failure becomes the record's error. */
-    private static LandscapeRecord probe(ProbeSpec spec, Trainer model, ParameterSnapshot s) {
+    static LandscapeRecord probe(ProbeSpec spec, Trainer model, ParameterSnapshot s) {
         long start = System.nanoTime();
         try {
             model.objective().network().parameters().load(s.values());
