@@ -55,8 +55,8 @@ final class ProbeWorkerCommand implements Callable<Integer> {
         if (!kafka.trim().matches("[A-Za-z0-9._-]+:\\d{1,5}(,[A-Za-z0-9._-]+:\\d{1,5})*")) {
             throw new UserError("--kafka: expected host:port[,host:port...], got '" + kafka + "'");
         }
-        // Unknown keys or bad values fail now, not on the first snapshot.
-        SettingsLoader.loadText("", overrides, "the worker's -D settings", "probe-worker");
+        // Unknown keys or badly typed values fail now, not on the first snapshot.
+        SettingsLoader.checkOverrides(overrides);
         try {
             Topics.ensure(kafka, PARTITIONS, Duration.ofSeconds(Math.max(1, connectTimeout)));
         } catch (IllegalStateException unreachable) {

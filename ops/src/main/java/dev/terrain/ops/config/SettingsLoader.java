@@ -70,6 +70,19 @@ public final class SettingsLoader {
         return load(user, overrides, origin, name);
     }
 
+    /**
+     * Checks that {@code overrides} name known settings with values of the right type, without a run to
+     * apply them to: a remote probe worker's overrides meet each run's configuration only later, and
+     * whether they fit it (e.g. a probe cadence against the run's snapshot cadence) is checked then.
+     */
+    public static void checkOverrides(Map<String, String> overrides) {
+        try {
+            checkKnownKeys(overrides(overrides).resolve(), defaults());
+        } catch (ConfigException e) {
+            throw new UserError("bad override: " + e.getMessage());
+        }
+    }
+
     private static RunSettings load(Config parsed, Map<String, String> overrides, String origin, String name) {
         Config user;
         try {

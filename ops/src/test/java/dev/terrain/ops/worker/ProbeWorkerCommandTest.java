@@ -21,6 +21,13 @@ class ProbeWorkerCommandTest {
     }
 
     @Test
+    void aBadlyTypedOverrideFailsBeforeKafkaIsContacted() {
+        Result r = run("probe-worker", "--kafka", "127.0.0.1:9", "-Dprobes.hessian.enabled=maybe");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("error: setting 'probes.hessian.enabled' must be true or false");
+    }
+
+    @Test
     void aMalformedBootstrapIsNamed() {
         Result r = run("probe-worker", "--kafka", "localhost");
         assertThat(r.code()).isEqualTo(2);
