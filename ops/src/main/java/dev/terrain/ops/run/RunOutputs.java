@@ -7,7 +7,6 @@ import dev.terrain.ops.config.UserError;
 import dev.terrain.streams.kafka.EmbeddedKafka;
 import dev.terrain.streams.kafka.KafkaPublisher;
 import dev.terrain.streams.kafka.Topics;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import dev.terrain.ops.metrics.MetricsServer;
@@ -34,15 +33,17 @@ final class RunOutputs implements AutoCloseable {
     private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(15);
     private final String runId;
+    private final String config;
     private final TerrainMetrics metrics;
     private final MetricsServer server;
     private final EmbeddedKafka broker;
     private final KafkaPublisher publisher;
     private final Map<String, Object> description = new LinkedHashMap<>();
 
-    private RunOutputs(String runId, TerrainMetrics metrics, MetricsServer server, EmbeddedKafka broker,
+    private RunOutputs(RunSettings settings, TerrainMetrics metrics, MetricsServer server, EmbeddedKafka broker,
             KafkaPublisher publisher, String bootstrap) {
-        this.runId = runId;
+        this.runId = settings.runId();
+        this.config = settings.renderedConfig();
         this.metrics = metrics;
         this.server = server;
         this.broker = broker;
@@ -70,7 +71,7 @@ final class RunOutputs implements AutoCloseable {
         }
         RunSettings.Kafka k = settings.kafka();
         if (!k.enabled()) {
-            return new RunOutputs(settings.runId(), metrics, server, null, null, null);
+            return new RunOutputs(settings, metrics, server, null, null, null);
         }
         EmbeddedKafka broker = null;
         try {
@@ -83,12 +84,9 @@ final class RunOutputs implements AutoCloseable {
                         bootstrap, unreachable.getMessage(), k.buffer());
             }
             KafkaPublisher publisher = new KafkaPublisher(bootstrap, new KafkaPublisher.Settings(k.buffer(), CLOSE_TIMEOUT));
-            // First in the publisher's queue, so it reaches the broker before the run's first snapshot: a
-            // remote probe worker rebuilds the run's model from it.
-            publisher.publish(Topics.CONFIGS, settings.runId(), settings.renderedConfig().getBytes(StandardCharsets.UTF_8));
             progress.note("kafka: " + bootstrap + (broker != null ? " (embedded)" : "") + ", topics "
                     + String.join(", ", Topics.CREATED));
-            return new RunOutputs(settings.runId(), metrics, server, broker, publisher, bootstrap);
+            return new RunOutputs(settings, metrics, server, broker, publisher, bootstrap);
         } catch (RuntimeException e) {
             if (broker != null) {
                 broker.close();
@@ -146,7 +144,8 @@ final class RunOutputs implements AutoCloseable {
             all.add(metrics.listener(runId));
         }
         if (publisher != null) {
-            all.add(new KafkaRunListener(runId, publisher));
+            // Publishes the configuration first thing, before the run's first snapshot.
+            all.add(new KafkaRunListener(runId, publisher, config));
         }
         return RunListeners.of(all);
     }
