@@ -3,6 +3,7 @@ package dev.terrain.ops.worker;
 import dev.terrain.actors.LandscapeRecord;
 import dev.terrain.streams.kafka.Topics;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -144,7 +145,7 @@ public final class ProbeWorker implements AutoCloseable {
     /** Logs the partitions this worker takes and gives up, and keeps them for {@link #assignment()}. */
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
-        public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             synchronized (assignment) {
                 partitions.forEach(p -> assignment.remove(p.partition()));
             }
@@ -154,7 +155,7 @@ public final class ProbeWorker implements AutoCloseable {
         }
 
         @Override
-        public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             synchronized (assignment) {
                 partitions.forEach(p -> assignment.add(p.partition()));
             }
@@ -162,11 +163,11 @@ public final class ProbeWorker implements AutoCloseable {
         }
 
         @Override
-        public void onPartitionsLost(java.util.Collection<TopicPartition> partitions) {
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
             onPartitionsRevoked(partitions);
         }
 
-        private List<Integer> numbers(java.util.Collection<TopicPartition> partitions) {
+        private List<Integer> numbers(Collection<TopicPartition> partitions) {
             return partitions.stream().map(TopicPartition::partition).sorted().toList();
         }
     }

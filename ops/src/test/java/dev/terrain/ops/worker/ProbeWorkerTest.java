@@ -94,6 +94,11 @@ class ProbeWorkerTest {
                 assertThat(a.alive()).isTrue();
                 // Nobody left the group: the partition stayed with the dead worker until the session timed out.
                 assertThat(rebalanceMs).isGreaterThanOrEqualTo(SESSION.toMillis() / 2);
+
+                // Seconds later still one record per snapshot: no snapshot was probed twice in the group.
+                assertOnePerSnapshot(landscape.await(runA, none(), Duration.ofSeconds(1)), Set.of("worker-a"));
+                assertOnePerSnapshot(landscape.await(runB, none(), Duration.ofSeconds(1)), Set.of("worker-b"));
+                assertOnePerSnapshot(landscape.await(runC, none(), Duration.ofSeconds(1)), Set.of("worker-a", "worker-b"));
             }
         }
     }
@@ -112,10 +117,15 @@ class ProbeWorkerTest {
         });
     }
 
-    /** Until the records cover every snapshot step (and a moment more would show a duplicate, checked after). */
+    /** Until the records cover every snapshot step (a duplicate arriving later is caught by the final check). */
     private static java.util.function.Predicate<List<JsonNode>> all() {
         return records -> records.stream().map(n -> n.get("step").asLong()).collect(Collectors.toSet())
                 .containsAll(SNAPSHOT_STEPS);
+    }
+
+    /** Reads for the whole wait. */
+    private static java.util.function.Predicate<List<JsonNode>> none() {
+        return records -> false;
     }
 
     private static ProbeWorker worker(String bootstrap, String id) {
