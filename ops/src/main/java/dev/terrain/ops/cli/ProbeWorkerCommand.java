@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -64,18 +65,26 @@ final class ProbeWorkerCommand implements Callable<Integer> {
         }
         String name = id != null ? id : defaultId();
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean shuttingDown = new AtomicBoolean();
         PrintStream out = System.out;
         ProbeWorker worker = new ProbeWorker(ProbeWorker.Settings.of(kafka, group, name, overrides),
                 p -> out.println(line(p)));
         Thread hook = new Thread(() -> {
+            // SIGTERM / Ctrl-C: finish the snapshot in hand, leave the group, free the models.
+            shuttingDown.set(true);
             worker.close();
             stopped.countDown();
         }, "terrain-probe-worker-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         out.println("probe worker " + name + " in group " + group + " at " + kafka + "; Ctrl-C stops it");
         while (!stopped.await(1, TimeUnit.SECONDS)) {
-            if (!worker.alive()) {
-                Runtime.getRuntime().removeShutdownHook(hook);
+            // The worker's thread ends on its own only after a failure it logged (e.g. results Kafka never acknowledged).
+            if (!worker.alive() && !shuttingDown.get()) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException signalled) {
+                    return 0;
+                }
                 worker.close();
                 System.err.println("error: probe worker " + name + " stopped (see the log above)");
                 return 1;

@@ -68,6 +68,7 @@ class ProbeWorkerCliTest {
             }
             // Left the group on the way out: the broker shows no member without waiting for the 45 s session timeout.
             assertThat(members(broker.bootstrap())).isZero();
+            assertThat(Files.readString(log)).doesNotContain("error").doesNotContain("Exception");
         }
     }
 
