@@ -4,6 +4,7 @@ import dev.terrain.actors.LandscapeRecord;
 import dev.terrain.streams.kafka.Topics;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,11 @@ public final class ProbeWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProbeWorker.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Longest the due probes of one snapshot may take together: a run's own probes may take
+     * pipeline.timeout (10 min by default) each. A hung worker holds its partitions this long.
+     */
+    private static final Duration MAX_PROBE_TIME = Duration.ofMinutes(15);
 
     /**
      * @param bootstrap      the Kafka cluster, {@code host:port[,host:port]}
@@ -106,18 +112,22 @@ public final class ProbeWorker implements AutoCloseable {
     }
 
     private static Map<String, Object> consumerProperties(Settings s) {
-        return Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap(),
-                ConsumerConfig.GROUP_ID_CONFIG, s.group(),
-                ConsumerConfig.CLIENT_ID_CONFIG, s.id() + "-snapshots",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                // A group that has committed nothing yet starts at the oldest snapshot still kept.
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                // One snapshot per poll: max.poll.interval.ms then bounds the probes of one snapshot.
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1,
-                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) s.sessionTimeout().toMillis(),
-                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(100, s.sessionTimeout().toMillis() / 3),
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, s.group());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, s.id() + "-snapshots");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // A group that has committed nothing yet starts at the oldest snapshot still kept.
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // One snapshot per poll: max.poll.interval.ms then bounds the probes of one snapshot. A worker whose
+        // probes take longer is taken out of the group and its snapshot given to another.
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) MAX_PROBE_TIME.toMillis());
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) s.sessionTimeout().toMillis());
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(100, s.sessionTimeout().toMillis() / 3));
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return p;
     }
 
     private void loop() {

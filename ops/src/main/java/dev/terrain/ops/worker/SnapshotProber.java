@@ -73,8 +73,11 @@ final class SnapshotProber implements AutoCloseable {
     boolean process(ConsumerRecord<byte[], byte[]> r) throws InterruptedException {
         ParameterSnapshot s;
         try {
+            if (r.value() == null) {
+                throw new IllegalArgumentException("the record has no value");
+            }
             s = SnapshotCodec.decode(r.value());
-        } catch (IllegalArgumentException | NullPointerException malformed) {
+        } catch (IllegalArgumentException malformed) {
             LOG.warn("skipping a malformed snapshot at {} partition {} offset {}: {}", r.topic(), r.partition(),
                     r.offset(), malformed.getMessage());
             return false;
@@ -91,6 +94,11 @@ final class SnapshotProber implements AutoCloseable {
         } catch (UserError | IllegalArgumentException invalid) {
             LOG.warn("skipping run {} step {}: its configuration with this worker's overrides is invalid: {}",
                     s.runId(), s.step(), invalid.getMessage());
+            return false;
+        } catch (RuntimeException buildFailed) {
+            // E.g. the engine cannot allocate the model: this run is skipped, other runs may still fit.
+            LOG.warn("skipping run {} step {}: its model could not be built: {}", s.runId(), s.step(),
+                    buildFailed.toString());
             return false;
         }
         List<LandscapeRecord> records = new ArrayList<>();
