@@ -22,10 +22,13 @@ import org.apache.pekko.stream.javadsl.Source;
  * @param <T> a host-side batch (never an NDArray)
  */
 public final class BatchFeed<T> implements AutoCloseable {
-    private final SinkQueueWithCancel<Pair<Long, T>> queue;
+    /** A step's batch, or why it could not be made (a failure travels in order, behind the batches before it). */
+    private record Made<T>(long step, T batch, RuntimeException failure) {}
+
+    private final SinkQueueWithCancel<Made<T>> queue;
     private final long timeoutSeconds;
 
-    private BatchFeed(SinkQueueWithCancel<Pair<Long, T>> queue, long timeoutSeconds) {
+    private BatchFeed(SinkQueueWithCancel<Made<T>> queue, long timeoutSeconds) {
         this.queue = queue;
         this.timeoutSeconds = timeoutSeconds;
     }
@@ -41,16 +44,27 @@ public final class BatchFeed<T> implements AutoCloseable {
         if (ahead < 1) {
             throw new IllegalArgumentException("sampling.ahead must be ≥ 1, got " + ahead);
         }
-        SinkQueueWithCancel<Pair<Long, T>> queue = Source
+        SinkQueueWithCancel<Made<T>> queue = Source
                 .unfold(from, s -> Optional.of(Pair.create(s + 1, s)))
-                .map(s -> Pair.create(s, produce.apply(s)))
+                // A thrown exception would fail the stream at once and drop the batches already buffered;
+                // as an element it arrives after them, at its own step, and ends the stream.
+                .map(s -> made(s, produce))
+                .takeWhile(m -> m.failure() == null, true)
                 .async()
                 .buffer(ahead, OverflowStrategy.backpressure())
                 // Stages' own input buffers are 1, so only `ahead` batches (plus one crossing each
                 // boundary) exist at a time: memory stays bounded however large a batch is.
                 .addAttributes(Attributes.inputBuffer(1, 1))
-                .runWith(Sink.<Pair<Long, T>>queue().addAttributes(Attributes.inputBuffer(1, 1)), materializer);
+                .runWith(Sink.<Made<T>>queue().addAttributes(Attributes.inputBuffer(1, 1)), materializer);
         return new BatchFeed<>(queue, timeoutSeconds);
+    }
+
+    private static <T> Made<T> made(long step, LongFunction<T> produce) {
+        try {
+            return new Made<>(step, produce.apply(step), null);
+        } catch (RuntimeException e) {
+            return new Made<>(step, null, e);
+        }
     }
 
     /**
@@ -58,7 +72,7 @@ public final class BatchFeed<T> implements AutoCloseable {
      * step: any other request is a programming error and fails.
      */
     public T take(long step) {
-        Optional<Pair<Long, T>> next;
+        Optional<Made<T>> next;
         try {
             next = queue.pull().toCompletableFuture().get(timeoutSeconds, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -70,11 +84,15 @@ public final class BatchFeed<T> implements AutoCloseable {
         } catch (TimeoutException e) {
             throw new IllegalStateException("no batch for step " + step + " after " + timeoutSeconds + " s", e);
         }
-        Pair<Long, T> got = next.orElseThrow(() -> new IllegalStateException("the sampler stopped before step " + step));
-        if (got.first() != step) {
-            throw new IllegalStateException("the sampler made step " + got.first() + " but the trainer is at step " + step);
+        Made<T> got = next.orElseThrow(() -> new IllegalStateException("the sampler stopped before step " + step));
+        if (got.step() != step) {
+            throw new IllegalStateException("the sampler made step " + got.step() + " but the trainer is at step " + step);
         }
-        return got.second();
+        if (got.failure() != null) {
+            throw new IllegalStateException("the sampler failed making the batch of step " + step + ": "
+                    + got.failure().getMessage(), got.failure());
+        }
+        return got.batch();
     }
 
     @Override
