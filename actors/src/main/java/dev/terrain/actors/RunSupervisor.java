@@ -4,13 +4,10 @@ import dev.terrain.model.train.LeastSquaresSolver;
 import dev.terrain.streams.ParameterSnapshot;
 import dev.terrain.streams.SnapshotHub;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -20,13 +17,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import java.util.concurrent.CompletionStage;
-import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.UniqueKillSwitch;
-import org.apache.pekko.stream.javadsl.Keep;
-import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * One run: spawns and watches the {@link Trainer}, {@link Sampler}, {@link LeastSquares} (LSGD only),
@@ -75,13 +66,11 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     private final RunListener listener;
     private final AtomicLong trainerStep = new AtomicLong();
     private final SnapshotHub hub;
-    private final Map<String, LongAdder> skipped = new LinkedHashMap<>();
-    private final Map<String, UniqueKillSwitch> subscriptions = new LinkedHashMap<>();
+    private final ProbeSubscriptions subscriptions;
     private final Map<String, Integer> probeStarts = new LinkedHashMap<>();
     private final Map<String, Integer> probeFailures = new LinkedHashMap<>();
     private final ActorRef<Checkpointer.Command> checkpointer;
     private final ActorRef<Trainer.Command> trainer;
-    private CompletableFuture<Void> probesDone = CompletableFuture.completedFuture(null);
     private long lastMetricsStep = -1;
     private long firstStep = -1;
     private CheckpointStore.Loaded resumedFrom;
@@ -111,15 +100,13 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
                 ? spawn("least-squares", LeastSquares.create(LeastSquaresSolver.LOCAL), p.probeRestart()) : null;
         Materializer materializer = Materializer.createMaterializer(ctx);
         hub = p.probes().isEmpty() ? null : new SnapshotHub(materializer, p.probes().size(), p.snapshotBuffer());
-        List<CompletableFuture<Done>> drained = new ArrayList<>();
+        subscriptions = new ProbeSubscriptions(hub, materializer, ctx.getSystem().scheduler(), ask);
+        ActorRef<Command> self = ctx.getSelf();
         for (PipelineSettings.ProbeSpec probe : p.probes()) {
-            ActorRef<RoughnessProbe.Command> worker = spawn("probe-" + probe.name(),
-                    RoughnessProbe.create(probe.name(), probe.probe(), spec.model(), spec.device(), ctx.getSelf()),
-                    p.probeRestart());
-            drained.add(subscribe(probe, worker, materializer));
-        }
-        if (!drained.isEmpty()) {
-            probesDone = CompletableFuture.allOf(drained.toArray(CompletableFuture[]::new));
+            String name = "probe-" + probe.name();
+            ActorRef<RoughnessProbe.Command> worker = spawn(name,
+                    RoughnessProbe.create(probe.name(), probe.probe(), spec.model(), spec.device(), self), p.probeRestart());
+            subscriptions.add(name, probe, worker, o -> self.tell(new ProbeReported(o)));
         }
         trainer = spawn("trainer", Trainer.create(spec, new Trainer.Wiring(ctx.getSelf(), checkpointer, sampler,
                 leastSquares, hub, trainerStep, ask)), p.trainerRestart());
@@ -137,28 +124,6 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
                 SupervisorStrategy.restartWithBackoff(b.min(), b.max(), b.randomFactor()).withMaxRestarts(b.maxRestarts())
                         // Failures are reported as run events (and logged once there); the stack trace is for debugging.
                         .withLogLevel(org.slf4j.event.Level.DEBUG));
-    }
-
-    /** The probe's subscription: cadence, keep-latest, one snapshot at a time to its worker. */
-    private CompletableFuture<Done> subscribe(PipelineSettings.ProbeSpec probe, ActorRef<RoughnessProbe.Command> worker,
-            Materializer materializer) {
-        LongAdder count = new LongAdder();
-        skipped.put(probe.name(), count);
-        ActorRef<Command> self = getContext().getSelf();
-        Duration timeout = spec.pipeline().probeTimeout();
-        // Captured here: the stream's threads must not touch this actor's context.
-        org.apache.pekko.actor.typed.Scheduler scheduler = getContext().getSystem().scheduler();
-        Pair<UniqueKillSwitch, CompletionStage<Done>> running = hub.subscribe(probe.every(), count)
-                .mapAsync(1, snapshot -> AskPattern.<RoughnessProbe.Command, RoughnessProbe.Outcome>ask(worker,
-                        r -> new RoughnessProbe.Analyse(snapshot, r), timeout, scheduler)
-                        .exceptionally(t -> new RoughnessProbe.Outcome(probe.name(), snapshot.step(), Map.of(), 0,
-                                "no answer within " + timeout + " (" + Checkpointer.rootCause(t).getMessage() + ")")))
-                // After the ask: shutting the switch drops an ask still waiting on a worker that gave up.
-                .viaMat(KillSwitches.single(), Keep.right())
-                .toMat(Sink.foreach(o -> self.tell(new ProbeReported(o))), Keep.both())
-                .run(materializer);
-        subscriptions.put("probe-" + probe.name(), running.first());
-        return running.second().toCompletableFuture();
     }
 
     @Override
@@ -272,7 +237,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
         }
         CompletableFuture<Done> flushed = AskPattern.<Checkpointer.Command, Done>ask(checkpointer, Checkpointer.Flush::new,
                 spec.pipeline().probeTimeout(), getContext().getSystem().scheduler()).toCompletableFuture();
-        CompletableFuture<?> all = drainProbes ? flushed.thenCombine(probesDone, (a, b) -> a) : flushed;
+        CompletableFuture<?> all = drainProbes ? flushed.thenCombine(subscriptions.drained(), (a, b) -> a) : flushed;
         getContext().pipeToSelf(all, (ok, failure) -> new Flushed(status,
                 error != null ? error : failure == null ? null : "checkpoints not flushed: " + failure.getMessage()));
         return this;
@@ -286,11 +251,9 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     private Behavior<Command> reply(String status, String error) {
         Map<String, Integer> restarts = new LinkedHashMap<>();
         probeStarts.forEach((k, v) -> restarts.put(k, Math.max(0, v - 1)));
-        Map<String, Long> skips = new LinkedHashMap<>();
-        skipped.forEach((k, v) -> skips.put(k, v.sum()));
         replyTo.tell(new RunOutcome(status, trainerStep.get(), Math.max(firstStep, 0), last,
                 status.equals("completed") ? finalParameters : null, evaluations, error, trainerFailures, restarts,
-                probeFailures, skips, hub == null ? 0 : hub.published(), resumedFrom));
+                probeFailures, subscriptions.skippedByProbe(), hub == null ? 0 : hub.published(), resumedFrom));
         return Behaviors.stopped();
     }
 
@@ -310,7 +273,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
             event("probe-failed", o.step(), o.probe() + ": " + o.error());
         }
         listener.landscape(new LandscapeRecord(spec.runId(), o.step(), o.probe(), o.figures(), o.wallSeconds(), lag,
-                skipped.get(o.probe()).sum(), o.error()));
+                subscriptions.skipped(o.probe()), o.error()));
         return this;
     }
 
@@ -325,11 +288,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
             event("failed", trainerStep.get(), why);
             return reply("failed", why);
         }
-        UniqueKillSwitch subscription = subscriptions.get(c.child());
-        if (subscription != null) {
-            // Its snapshots would wait for answers that never come; end its subscription instead.
-            subscription.shutdown();
-        }
+        subscriptions.end(c.child());
         event("child-stopped", trainerStep.get(), c.child() + " gave up after repeated failures; training goes on");
         return this;
     }
