@@ -48,10 +48,6 @@ final class ModelCopy implements AutoCloseable {
         }
     }
 
-    synchronized boolean built() {
-        return copy != null;
-    }
-
     @Override
     public synchronized void close() {
         closed = true;

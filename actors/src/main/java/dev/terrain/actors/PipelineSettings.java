@@ -54,14 +54,4 @@ public record PipelineSettings(long steps, long logEvery, long saveEvery, long c
             throw new IllegalArgumentException("train.logEvery must be ≥ 1, got " + logEvery);
         }
     }
-
-    public PipelineSettings withProbes(List<ProbeSpec> replaced) {
-        return new PipelineSettings(steps, logEvery, saveEvery, checkpointEvery, snapshotEvery, sampleAhead,
-                snapshotBuffer, probeTimeout, trainerRestart, probeRestart, leastSquares, replaced);
-    }
-
-    public PipelineSettings withSteps(long total) {
-        return new PipelineSettings(total, logEvery, saveEvery, checkpointEvery, snapshotEvery, sampleAhead,
-                snapshotBuffer, probeTimeout, trainerRestart, probeRestart, leastSquares, probes);
-    }
 }

@@ -110,6 +110,19 @@ public final class Probes {
         };
     }
 
+    /**
+     * The figure a one-line display shows for a probe's result ({@code ri}, {@code lambda_max},
+     * {@code loss_at_theta}), or null for a probe without a single headline number (gradients).
+     */
+    public static String headline(String probe) {
+        return switch (probe) {
+            case "roughness" -> "ri";
+            case "hessian" -> "lambda_max";
+            case "surface" -> "loss_at_theta";
+            default -> null;
+        };
+    }
+
     private static BatchedLoss batched(Trainer model) {
         return new BatchedLoss(model.objective(), model.probeBatch(), BatchedLoss.DEFAULT_MAX_ELEMENTS);
     }

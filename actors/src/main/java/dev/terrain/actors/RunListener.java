@@ -21,15 +21,4 @@ public interface RunListener {
 
     /** Parameters saved every {@code train.saveEvery} steps (not the final ones: see {@link RunOutcome}). */
     default void parameters(ParameterSnapshot snapshot) {}
-
-    RunListener NONE = new RunListener() {
-        @Override
-        public void metrics(MetricsRecord record) {}
-
-        @Override
-        public void landscape(LandscapeRecord record) {}
-
-        @Override
-        public void event(RunEvent event) {}
-    };
 }

@@ -71,7 +71,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     private final Map<String, Integer> probeFailures = new LinkedHashMap<>();
     private final ActorRef<Checkpointer.Command> checkpointer;
     private final ActorRef<Trainer.Command> trainer;
-    private long lastMetricsStep = -1;
+    private long lastMetricsStep;
     private long firstStep = -1;
     private CheckpointStore.Loaded resumedFrom;
     private MetricsRecord last;
@@ -91,6 +91,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
         this.spec = spec;
         this.replyTo = replyTo;
         this.listener = spec.listener();
+        this.lastMetricsStep = spec.loggedThrough();
         PipelineSettings p = spec.pipeline();
         Duration ask = p.probeTimeout();
         checkpointer = spawn("checkpointer", Checkpointer.create(spec.store(), ctx.getSelf()), p.probeRestart());
@@ -174,7 +175,10 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
         return this;
     }
 
-    /** Metrics of steps already reported (re-run after a trainer restart) are not repeated. */
+    /**
+     * Metrics of steps already reported (re-run after a trainer restart, or by the process a resumed run
+     * continues) are not repeated, on any output.
+     */
     private void metrics(MetricsRecord r) {
         if (r.step() > lastMetricsStep) {
             lastMetricsStep = r.step();

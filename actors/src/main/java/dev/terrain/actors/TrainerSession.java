@@ -124,8 +124,10 @@ final class TrainerSession implements AutoCloseable {
                 // No checkpoint and no snapshot of a diverged state: the last good checkpoint stays the newest.
                 return new Chunk(s, metrics, null, null, null, null, true, stop, m.method().evaluations());
             }
-            ParameterSnapshot snap = snapshot || save || end ? snapshot(m, r) : null;
-            return new Chunk(s, log ? metrics : null, checkpoint ? checkpoint(m) : null, snapshot ? snap : null,
+            // One host copy of θ serves the snapshot, the parameter file and the checkpoint of this step.
+            double[] theta = snapshot || save || end || checkpoint ? m.objective().network().parameters().toFlat() : null;
+            ParameterSnapshot snap = snapshot || save || end ? snapshot(m, r, theta) : null;
+            return new Chunk(s, log ? metrics : null, checkpoint ? checkpoint(m, theta) : null, snapshot ? snap : null,
                     save ? snap : null, end ? snap : null, false, stop, m.method().evaluations());
         });
     }
@@ -154,20 +156,20 @@ final class TrainerSession implements AutoCloseable {
         return MetricsRecord.of(r, weights, m.method().evaluations(), (System.nanoTime() - started) / 1e9);
     }
 
-    private Checkpoint checkpoint(dev.terrain.model.train.Trainer m) {
+    private Checkpoint checkpoint(dev.terrain.model.train.Trainer m, double[] theta) {
         Map<String, Double> weights = m.annealing() == null ? null : m.annealing().state(m.objective());
-        return new Checkpoint(Checkpoint.FORMAT, spec.runId(), m.step(), spec.configHash(),
-                m.objective().network().parameters().toFlat(), m.method().state(), weights);
+        return new Checkpoint(Checkpoint.FORMAT, spec.runId(), m.step(), spec.configHash(), theta, m.method().state(),
+                weights);
     }
 
-    private ParameterSnapshot snapshot(dev.terrain.model.train.Trainer m, StepReport r) {
+    private ParameterSnapshot snapshot(dev.terrain.model.train.Trainer m, StepReport r, double[] theta) {
         Parameters params = m.objective().network().parameters();
         List<ParameterSnapshot.Tensor> tensors = new ArrayList<>();
         for (Param q : params.list()) {
             tensors.add(new ParameterSnapshot.Tensor(q.name(), q.array().getShape().getShape()));
         }
         return new ParameterSnapshot(spec.runId(), m.step(), params.dataType().toString().toLowerCase(java.util.Locale.ROOT),
-                tensors, params.toFlat(), r == null ? Map.of() : r.terms(), r == null ? Double.NaN : r.total(),
+                tensors, theta, r == null ? Map.of() : r.terms(), r == null ? Double.NaN : r.total(),
                 m.method().id());
     }
 

@@ -1,6 +1,7 @@
 package dev.terrain.ops.cli;
 
 import dev.terrain.actors.LandscapeRecord;
+import dev.terrain.actors.Probes;
 import dev.terrain.ops.config.SettingsLoader;
 import dev.terrain.ops.config.UserError;
 import dev.terrain.ops.worker.ProbeWorker;
@@ -101,12 +102,7 @@ final class ProbeWorkerCommand implements Callable<Integer> {
                 parts.add(r.probe() + " failed: " + r.error());
                 continue;
             }
-            String key = switch (r.probe()) {
-                case "roughness" -> "ri";
-                case "hessian" -> "lambda_max";
-                case "surface" -> "loss_at_theta";
-                default -> null;
-            };
+            String key = Probes.headline(r.probe());
             Object v = key == null ? null : r.figures().get(key);
             parts.add(v instanceof Number n
                     ? String.format(Locale.ROOT, "%s %s %.4g (%.2f s)", r.probe(), key, n.doubleValue(), r.wallSeconds())

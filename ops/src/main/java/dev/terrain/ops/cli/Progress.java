@@ -1,6 +1,7 @@
 package dev.terrain.ops.cli;
 
 import dev.terrain.actors.LandscapeRecord;
+import dev.terrain.actors.Probes;
 import dev.terrain.model.train.StepReport;
 import dev.terrain.ops.run.ProgressSink;
 import java.io.PrintStream;
@@ -57,12 +58,7 @@ final class Progress implements ProgressSink {
             probes.put(r.probe(), r.probe() + " failed@" + r.step());
             return;
         }
-        String key = switch (r.probe()) {
-            case "roughness" -> "ri";
-            case "hessian" -> "lambda_max";
-            case "surface" -> "loss_at_theta";
-            default -> null;
-        };
+        String key = Probes.headline(r.probe());
         Object v = key == null ? null : r.figures().get(key);
         String label = key == null ? r.probe() : key.equals("ri") ? "RI" : key.equals("lambda_max") ? "λmax" : "J";
         probes.put(r.probe(), v instanceof Number n ? String.format(Locale.ROOT, "%s %.4g@%d", label, n.doubleValue(), r.step())

@@ -18,24 +18,15 @@ final class RunFiles implements RunListener {
     private final RunDirectory dir;
     private final ProgressSink progress;
     private final long totalSteps;
-    private final long loggedThrough;
 
-    /**
-     * @param loggedThrough the last step already in {@code metrics.jsonl} (a resumed run re-trains from its
-     *                      checkpoint; those steps are not logged twice), or -1
-     */
-    RunFiles(RunDirectory dir, ProgressSink progress, long totalSteps, long loggedThrough) {
+    RunFiles(RunDirectory dir, ProgressSink progress, long totalSteps) {
         this.dir = dir;
         this.progress = progress;
         this.totalSteps = totalSteps;
-        this.loggedThrough = loggedThrough;
     }
 
     @Override
     public void metrics(MetricsRecord r) {
-        if (r.step() <= loggedThrough) {
-            return;
-        }
         dir.metrics(RunRecords.metrics(r));
         StepReport report = r.report();
         if (Double.isFinite(report.total())) {

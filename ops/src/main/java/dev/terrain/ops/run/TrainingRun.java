@@ -63,7 +63,6 @@ public final class TrainingRun {
      * one is skipped with a warning) up to {@code train.steps}; metrics are appended.
      */
     public Path resume(Device device, Path runDir) {
-        validate(device);
         Checkpoints store = new Checkpoints(runDir, settings.checkpoint().keep());
         Checkpoints.Loaded loaded;
         try {
@@ -81,6 +80,7 @@ public final class TrainingRun {
             throw new UserError("run " + runDir + " is at step " + c.step() + " already; raise train.steps (e.g. -Dtrain.steps="
                     + (2 * c.step()) + ") to continue it");
         }
+        // Building the model validates the settings too; then the checkpoint must fit it.
         try (NDManager manager = NDManager.newBaseManager(device)) {
             Trainer trainer = RunFactory.build(settings, manager);
             trainer.objective().network().parameters().load(c.parameters());
@@ -110,9 +110,9 @@ public final class TrainingRun {
         try (RunDirectory dir = opened; RunOutputs outputs = RunOutputs.open(settings, progress)) {
             Checkpoints store = new Checkpoints(dir.path(), settings.checkpoint().keep());
             RunListener listener = outputs.listener(
-                    new RunFiles(dir, progress, settings.train().steps(), lastLoggedStep(dir.path())));
+                    new RunFiles(dir, progress, settings.train().steps()));
             RunSpec spec = new RunSpec(settings.runId(), hash, manager -> RunFactory.build(settings, manager), device,
-                    pipeline(), store, listener, hook);
+                    pipeline(), store, listener, hook, lastLoggedStep(dir.path()));
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("run_id", settings.runId());
             summary.put("problem", settings.problemId());

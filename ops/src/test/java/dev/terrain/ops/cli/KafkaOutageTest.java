@@ -10,16 +10,11 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,7 +46,8 @@ class KafkaOutageTest {
             assertThat(run.get(180, TimeUnit.SECONDS)).as(err.toString()).isZero();
             int lines = Files.readAllLines(metrics).size();
             List<Long> steps = new ArrayList<>();
-            for (ConsumerRecord<byte[], byte[]> r : read(cluster.bootstrap(), lines)) {
+            for (ConsumerRecord<byte[], byte[]> r : TopicRecords.readAll(cluster.bootstrap(), "outage-test",
+                    List.of(Topics.METRICS), lines)) {
                 steps.add(ResumeTest.JSON.readTree(r.value()).get("step").asLong());
             }
             assertThat(steps).hasSize(lines).doesNotHaveDuplicates().contains(down + 500, 6000L);
@@ -89,26 +85,5 @@ class KafkaOutageTest {
             }
         }
         return -1;
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> read(String bootstrap, int expected) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "outage-test");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            consumer.subscribe(List.of(Topics.METRICS));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            int quiet = 0;
-            while (System.nanoTime() < deadline && (out.size() < expected || quiet < 2)) {
-                var batch = consumer.poll(Duration.ofMillis(500));
-                batch.forEach(out::add);
-                quiet = batch.isEmpty() ? quiet + 1 : 0;
-            }
-        }
-        return out;
     }
 }

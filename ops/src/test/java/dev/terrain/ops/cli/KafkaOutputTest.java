@@ -12,16 +12,11 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,30 +72,12 @@ class KafkaOutputTest {
         }
     }
 
-    /** Every record of the topics, read from the beginning until a poll brings nothing new. */
+    /** Every record of Terrain's topics, by topic. */
     private static Map<String, List<ConsumerRecord<byte[], byte[]>>> readAll(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "kafka-output-test");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         Map<String, List<ConsumerRecord<byte[], byte[]>>> out = new HashMap<>();
         Topics.CREATED.forEach(t -> out.put(t, new ArrayList<>()));
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            consumer.subscribe(Topics.CREATED);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            int quietPolls = 0;
-            int total = 0;
-            // Records arrive after the group's first assignment; stop after 3 empty polls once some came.
-            while (System.nanoTime() < deadline && (total == 0 || quietPolls < 3)) {
-                var batch = consumer.poll(Duration.ofMillis(500));
-                for (ConsumerRecord<byte[], byte[]> r : batch) {
-                    out.get(r.topic()).add(r);
-                }
-                total += batch.count();
-                quietPolls = batch.isEmpty() ? quietPolls + 1 : 0;
-            }
+        for (ConsumerRecord<byte[], byte[]> r : TopicRecords.readAll(bootstrap, "kafka-output-test", Topics.CREATED, 1)) {
+            out.get(r.topic()).add(r);
         }
         return out;
     }

@@ -2,7 +2,6 @@ package dev.terrain.ops.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ComposeFilesTest {
     @Test
     void theComposeFileValidates(@TempDir Path dir) throws Exception {
-        Path tool = onPath("docker-compose");
+        Path tool = Binaries.onPath("docker-compose");
         Assumptions.assumeTrue(tool != null, "docker-compose is not on PATH: apt-get install --no-install-recommends docker-compose");
         Result r = run(dir, tool.toString(), "-f", "../docker/docker-compose.yml", "config");
         assertThat(r.code()).as(r.output()).isZero();
@@ -29,7 +28,7 @@ class ComposeFilesTest {
 
     @Test
     void thePrometheusConfigurationValidates(@TempDir Path dir) throws Exception {
-        Path tool = onPath("promtool");
+        Path tool = Binaries.onPath("promtool");
         Assumptions.assumeTrue(tool != null, "promtool is not on PATH: apt-get install --no-install-recommends prometheus");
         Result r = run(dir, tool.toString(), "check", "config", "../docker/prometheus/prometheus.yml");
         assertThat(r.code()).as(r.output()).isZero();
@@ -43,15 +42,5 @@ class ComposeFilesTest {
         Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("%s finished", command[0]).isTrue();
         return new Result(p.exitValue(), Files.readString(log));
-    }
-
-    private static Path onPath(String name) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path p = Path.of(d, name);
-            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        return null;
     }
 }

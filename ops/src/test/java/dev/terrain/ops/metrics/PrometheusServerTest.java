@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -34,13 +33,60 @@ class PrometheusServerTest {
 
     @Test
     void prometheusScrapesTheRunsSeries(@TempDir Path dir) throws Exception {
-        Path binary = onPath("prometheus");
-        Assumptions.assumeTrue(binary != null, "the prometheus binary is not on PATH: install the Debian package "
-                + "'prometheus' (apt-get install -y prometheus; CI's .ci/run does) to run this end-to-end test");
+        Path binary = prometheusBinary();
         PrometheusRegistry registry = new PrometheusRegistry();
         TerrainMetrics metrics = TerrainMetrics.of(registry);
         RunFeed.feed(metrics.listener("e2e"), "e2e");
         try (MetricsServer server = MetricsServer.start("127.0.0.1", 0, registry)) {
+            Server prometheus = Server.start(binary, dir, server.port());
+            try {
+                JsonNode series = prometheus.await("terrain_train_steps_total{run=\"e2e\"}");
+                assertThat(series.at("/metric/job").asText()).isEqualTo("terrain");
+                assertThat(series.at("/value/1").asText()).isEqualTo(String.valueOf(RunFeed.LAST_STEP));
+                JsonNode ri = prometheus.await("terrain_roughness_index{run=\"e2e\"}");
+                assertThat(Double.parseDouble(ri.at("/value/1").asText())).isEqualTo(RunFeed.LAST_RI);
+            } finally {
+                stop(prometheus.process());
+            }
+        }
+    }
+
+    @Test
+    void prometheusScrapesARunningTraining(@TempDir Path dir) throws Exception {
+        Path binary = prometheusBinary();
+        int metricsPort = freePort();
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Process terrain = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                classpath, "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "dev.terrain.ops.cli.Main", "train",
+                "../examples/poisson1d-dgm.conf", "-Drun.dir=" + dir.resolve("runs"), "-Drun.id=live",
+                "-Dtrain.steps=100000000", "-Dtrain.logEvery=50", "-Dtrain.printEvery=100000000",
+                "-Dprometheus.port=" + metricsPort, "-Dkafka.enabled=false")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("terrain.log").toFile()).start();
+        Server prometheus = Server.start(binary, dir, metricsPort);
+        try {
+            JsonNode loss = prometheus.await("terrain_train_loss{run=\"live\",term=\"total\"}");
+            assertThat(terrain.isAlive()).as("training is still running").isTrue();
+            double value = Double.parseDouble(loss.at("/value/1").asText());
+            assertThat(value).isPositive().isLessThan(1e6);
+            JsonNode steps = prometheus.await("terrain_train_steps_total{run=\"live\"}");
+            assertThat(Double.parseDouble(steps.at("/value/1").asText())).isGreaterThanOrEqualTo(50);
+        } finally {
+            stop(prometheus.process());
+            stop(terrain);
+        }
+        assertThat(Files.readString(dir.resolve("runs/live/summary.json"))).contains("\"interrupted\"");
+    }
+
+    private static Path prometheusBinary() {
+        Path binary = Binaries.onPath("prometheus");
+        Assumptions.assumeTrue(binary != null, "the prometheus binary is not on PATH: install the Debian package "
+                + "'prometheus' (apt-get install -y prometheus; CI's .ci/run does) to run this end-to-end test");
+        return binary;
+    }
+
+    /** A real Prometheus server scraping 127.0.0.1:{@code target} every second, its data and log in {@code dir}. */
+    private record Server(Process process, Path log, int port) {
+        static Server start(Path binary, Path dir, int target) throws IOException {
             int webPort = freePort();
             Path config = dir.resolve("prometheus.yml");
             Files.writeString(config, """
@@ -52,64 +98,17 @@ class PrometheusServerTest {
                         scrape_timeout: 1s
                         static_configs:
                           - targets: ["127.0.0.1:%d"]
-                    """.formatted(server.port()));
+                    """.formatted(target));
             Path log = dir.resolve("prometheus.log");
-            Process prometheus = new ProcessBuilder(binary.toString(), "--config.file=" + config,
+            Process p = new ProcessBuilder(binary.toString(), "--config.file=" + config,
                     "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + webPort)
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            try {
-                JsonNode series = await(prometheus, log, webPort, "terrain_train_steps_total{run=\"e2e\"}");
-                assertThat(series.at("/metric/job").asText()).isEqualTo("terrain");
-                assertThat(series.at("/value/1").asText()).isEqualTo(String.valueOf(RunFeed.LAST_STEP));
-                JsonNode ri = await(prometheus, log, webPort, "terrain_roughness_index{run=\"e2e\"}");
-                assertThat(Double.parseDouble(ri.at("/value/1").asText())).isEqualTo(RunFeed.LAST_RI);
-            } finally {
-                stop(prometheus);
-            }
+            return new Server(p, log, webPort);
         }
-    }
 
-    @Test
-    void prometheusScrapesARunningTraining(@TempDir Path dir) throws Exception {
-        Path binary = onPath("prometheus");
-        Assumptions.assumeTrue(binary != null, "the prometheus binary is not on PATH: install the Debian package "
-                + "'prometheus' (apt-get install -y prometheus; CI's .ci/run does) to run this end-to-end test");
-        int metricsPort = freePort();
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Process terrain = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                classpath, "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "dev.terrain.ops.cli.Main", "train",
-                "../examples/poisson1d-dgm.conf", "-Drun.dir=" + dir.resolve("runs"), "-Drun.id=live",
-                "-Dtrain.steps=100000000", "-Dtrain.logEvery=50", "-Dtrain.printEvery=100000000",
-                "-Dprometheus.port=" + metricsPort, "-Dkafka.enabled=false")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("terrain.log").toFile()).start();
-        int webPort = freePort();
-        Path config = dir.resolve("prometheus.yml");
-        Files.writeString(config, """
-                global:
-                  scrape_interval: 1s
-                scrape_configs:
-                  - job_name: terrain
-                    scrape_interval: 1s
-                    scrape_timeout: 1s
-                    static_configs:
-                      - targets: ["127.0.0.1:%d"]
-                """.formatted(metricsPort));
-        Path log = dir.resolve("prometheus.log");
-        Process prometheus = new ProcessBuilder(binary.toString(), "--config.file=" + config,
-                "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + webPort)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        try {
-            JsonNode loss = await(prometheus, log, webPort, "terrain_train_loss{run=\"live\",term=\"total\"}");
-            assertThat(terrain.isAlive()).as("training is still running").isTrue();
-            double value = Double.parseDouble(loss.at("/value/1").asText());
-            assertThat(value).isPositive().isLessThan(1e6);
-            JsonNode steps = await(prometheus, log, webPort, "terrain_train_steps_total{run=\"live\"}");
-            assertThat(Double.parseDouble(steps.at("/value/1").asText())).isGreaterThanOrEqualTo(50);
-        } finally {
-            stop(prometheus);
-            stop(terrain);
+        JsonNode await(String query) throws Exception {
+            return PrometheusServerTest.await(process, log, port, query);
         }
-        assertThat(Files.readString(dir.resolve("runs/live/summary.json"))).contains("\"interrupted\"");
     }
 
     /** Polls the query API until {@code query} returns a series; the wait is on the process, which may exit. */
@@ -150,15 +149,5 @@ class PrometheusServerTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             return s.getLocalPort();
         }
-    }
-
-    private static Path onPath(String name) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path p = Path.of(dir, name);
-            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        return null;
     }
 }
