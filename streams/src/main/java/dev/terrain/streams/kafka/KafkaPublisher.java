@@ -80,6 +80,8 @@ public final class KafkaPublisher implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong outages = new AtomicLong();
     private final AtomicBoolean unreachable = new AtomicBoolean();
+    /** The newest failed send's reason, for the close summary and callers' diagnostics. */
+    private volatile String lastError;
     private final Object logLock = new Object();
     private CompletableFuture<Void> logs = CompletableFuture.completedFuture(null);
     private volatile boolean closing;
@@ -200,6 +202,7 @@ public final class KafkaPublisher implements AutoCloseable {
     }
 
     private void onFailed(Exception failure) {
+        lastError = failure.getClass().getSimpleName() + ": " + failure.getMessage();
         errors.incrementAndGet();
         inFlight.decrementAndGet();
         inFlightPermits.release();
@@ -257,7 +260,8 @@ public final class KafkaPublisher implements AutoCloseable {
         dropped.addAndGet(left);
         // A clean close is not news; losses are (the caller may report them too).
         if (errors() + dropped() > 0) {
-            log.warn("Kafka publisher for {} closed: {} sent, {} errors, {} dropped", bootstrap, sent(), errors(), dropped());
+            log.warn("Kafka publisher for {} closed: {} sent, {} errors, {} dropped{}", bootstrap, sent(), errors(), dropped(),
+                    lastError == null ? "" : " (last error: " + lastError + ")");
         } else {
             log.debug("Kafka publisher for {} closed: {} sent", bootstrap, sent());
         }
@@ -295,6 +299,11 @@ public final class KafkaPublisher implements AutoCloseable {
     /** Records the sender has taken and Kafka has not yet acknowledged or failed. */
     public int inFlight() {
         return inFlight.get();
+    }
+
+    /** Why the newest failed send failed (exception class and message), or null when none has. */
+    public String lastError() {
+        return lastError;
     }
 
     /** True from the first drop or failed send until the next acknowledged one. */
