@@ -1,11 +1,9 @@
 package dev.terrain.ops.cli;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import dev.terrain.model.tensor.Threads;
 import dev.terrain.ops.config.RunSettings;
 import dev.terrain.ops.config.SettingsLoader;
-import dev.terrain.ops.config.UserError;
 import dev.terrain.ops.run.TrainingRun;
 import java.io.File;
 import java.nio.file.Path;
@@ -37,19 +35,6 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     static Device device(String setting) {
-        if (setting.equals("cpu")) {
-            return Device.cpu();
-        }
-        int gpus = Engine.getInstance().getGpuCount();
-        return switch (setting) {
-            case "gpu" -> {
-                if (gpus == 0) {
-                    throw new UserError("device = gpu but libtorch sees no GPU; use device = cpu or auto");
-                }
-                yield Device.gpu();
-            }
-            case "auto" -> gpus > 0 ? Device.gpu() : Device.cpu();
-            default -> Device.cpu();
-        };
+        return dev.terrain.ops.run.Devices.of(setting);
     }
 }

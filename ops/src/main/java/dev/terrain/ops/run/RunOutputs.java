@@ -20,30 +20,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where a run reports besides its directory: the Prometheus endpoint and the Kafka topics (on an
- * external cluster, or on a real broker started in-process for the run). Opened before the run and
- * closed after it (publisher flushed, then the broker stopped), so a scrape or a consumer sees the whole
- * run. A busy port (another run on this machine) is not an error: a free port is used instead and named
- * on the console and in {@code summary.json}. With Kafka on, the run's resolved configuration goes to
- * {@code terrain.configs} once, before training, for remote probe workers. An unreachable external cluster is a warning: records are
- * buffered (bounded, oldest dropped and counted) and published when it comes back.
+ * Where runs report besides their directories: the Prometheus endpoint and the Kafka topics (on an
+ * external cluster, or on a real broker started in-process). The CLI opens them for its one run
+ * ({@link #open}) and closes them after it (publisher flushed, then the broker stopped), so a scrape or a
+ * consumer sees the whole run; {@code ./terrain serve} opens them once for all its runs and hands each
+ * run a view ({@link #forRun}) that does not close them. A busy port (another run on this machine) is
+ * not an error: a free port is used instead and named on the console and in {@code summary.json}. With
+ * Kafka on, each run's resolved configuration goes to {@code terrain.configs} once, before training, for
+ * remote probe workers. An unreachable external cluster is a warning: records are buffered (bounded,
+ * oldest dropped and counted) and published when it comes back.
  */
-final class RunOutputs implements AutoCloseable {
+public final class RunOutputs implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RunOutputs.class);
     private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(15);
-    private final String runId;
-    private final String config;
     private final TerrainMetrics metrics;
     private final MetricsServer server;
     private final EmbeddedKafka broker;
     private final KafkaPublisher publisher;
     private final Map<String, Object> description = new LinkedHashMap<>();
 
-    private RunOutputs(RunSettings settings, TerrainMetrics metrics, MetricsServer server, EmbeddedKafka broker,
-            KafkaPublisher publisher, String bootstrap) {
-        this.runId = settings.runId();
-        this.config = settings.renderedConfig();
+    private RunOutputs(TerrainMetrics metrics, MetricsServer server, EmbeddedKafka broker, KafkaPublisher publisher,
+            String bootstrap) {
         this.metrics = metrics;
         this.server = server;
         this.broker = broker;
@@ -54,13 +52,14 @@ final class RunOutputs implements AutoCloseable {
         if (publisher != null) {
             description.put("kafka", bootstrap);
             description.put("kafka_embedded", broker != null);
-            if (metrics != null) {
-                metrics.kafkaPublisher(runId, publisher::errors, publisher::dropped);
-            }
         }
     }
 
-    static RunOutputs open(RunSettings settings, ProgressSink progress) {
+    /**
+     * Opens the outputs {@code settings} ask for ({@code prometheus.*}, {@code kafka.*}); embedded broker
+     * data goes under {@code run.dir}. Where each one listens is noted on {@code progress}.
+     */
+    public static RunOutputs open(RunSettings settings, ProgressSink progress) {
         TerrainMetrics metrics = null;
         MetricsServer server = null;
         if (settings.prometheus().enabled()) {
@@ -71,7 +70,7 @@ final class RunOutputs implements AutoCloseable {
         }
         RunSettings.Kafka k = settings.kafka();
         if (!k.enabled()) {
-            return new RunOutputs(settings, metrics, server, null, null, null);
+            return new RunOutputs(metrics, server, null, null, null);
         }
         EmbeddedKafka broker = null;
         try {
@@ -86,7 +85,7 @@ final class RunOutputs implements AutoCloseable {
             KafkaPublisher publisher = new KafkaPublisher(bootstrap, new KafkaPublisher.Settings(k.buffer(), CLOSE_TIMEOUT));
             progress.note("kafka: " + bootstrap + (broker != null ? " (embedded)" : "") + ", topics "
                     + String.join(", ", Topics.CREATED));
-            return new RunOutputs(settings, metrics, server, broker, publisher, bootstrap);
+            return new RunOutputs(metrics, server, broker, publisher, bootstrap);
         } catch (RuntimeException e) {
             if (broker != null) {
                 broker.close();
@@ -123,7 +122,6 @@ final class RunOutputs implements AutoCloseable {
     }
 
     private static MetricsServer metricsServer(RunSettings.Prometheus p, PrometheusRegistry registry) {
-        TerrainMetrics metrics = TerrainMetrics.of(registry);
         try {
             return MetricsServer.start(p.host(), p.port(), registry);
         } catch (MetricsServer.MetricsServerException busy) {
@@ -136,22 +134,46 @@ final class RunOutputs implements AutoCloseable {
         }
     }
 
-    /** The run directory's listener together with every enabled output. */
-    RunListener listener(RunListener files) {
-        List<RunListener> all = new ArrayList<>();
-        all.add(files);
-        if (metrics != null) {
-            all.add(metrics.listener(runId));
-        }
-        if (publisher != null) {
-            // Publishes the configuration first thing, before the run's first snapshot.
-            all.add(new KafkaRunListener(runId, publisher, config));
-        }
-        return RunListeners.of(all);
+    /** The view one run reports through; closing it leaves these outputs open. */
+    public Run forRun(RunSettings settings) {
+        return new Run(settings.runId(), settings.renderedConfig());
     }
 
-    /** The endpoints, for summary.json. */
-    Map<String, Object> describe() {
+    /** One run's listeners on these outputs. */
+    public final class Run {
+        private final String runId;
+        private final String config;
+
+        private Run(String runId, String config) {
+            this.runId = runId;
+            this.config = config;
+            if (publisher != null && metrics != null) {
+                metrics.kafkaPublisher(runId, publisher::errors, publisher::dropped);
+            }
+        }
+
+        /** The run directory's listener together with every enabled output. */
+        RunListener listener(RunListener files) {
+            List<RunListener> all = new ArrayList<>();
+            all.add(files);
+            if (metrics != null) {
+                all.add(metrics.listener(runId));
+            }
+            if (publisher != null) {
+                // Publishes the configuration first thing, before the run's first snapshot.
+                all.add(new KafkaRunListener(runId, publisher, config));
+            }
+            return RunListeners.of(all);
+        }
+
+        /** The endpoints, for summary.json. */
+        Map<String, Object> describe() {
+            return description;
+        }
+    }
+
+    /** The endpoints, e.g. for a service's health answer. */
+    public Map<String, Object> describe() {
         return description;
     }
 

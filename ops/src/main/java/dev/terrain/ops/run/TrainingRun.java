@@ -7,7 +7,10 @@ import dev.terrain.actors.Checkpoints;
 import dev.terrain.actors.LocalRun;
 import dev.terrain.actors.MetricsRecord;
 import dev.terrain.actors.PipelineSettings;
+import dev.terrain.actors.RunHandle;
+import dev.terrain.actors.RunHost;
 import dev.terrain.actors.RunListener;
+import dev.terrain.actors.RunListeners;
 import dev.terrain.actors.RunOutcome;
 import dev.terrain.actors.RunSpec;
 import dev.terrain.model.nn.Param;
@@ -18,6 +21,7 @@ import dev.terrain.ops.config.UserError;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +42,12 @@ public final class TrainingRun {
     private final RunSettings settings;
     private final ProgressSink progress;
     private RunSpec.StepHook hook = RunSpec.StepHook.NONE;
+    private RunHost host;
+    private RunOutputs outputs;
+    private RunListener observer;
+    private boolean shutdownHook = true;
+    private volatile RunHandle current;
+    private volatile boolean stopRequested;
 
     public TrainingRun(RunSettings settings, ProgressSink progress) {
         this.settings = settings;
@@ -48,6 +58,32 @@ public final class TrainingRun {
     public TrainingRun withStepHook(RunSpec.StepHook stepHook) {
         this.hook = stepHook;
         return this;
+    }
+
+    /**
+     * Runs on {@code runHost} (a service's shared actor system) instead of an actor system of its own,
+     * reports through {@code sharedOutputs} (left open at the end) instead of opening Prometheus and Kafka
+     * for the run, tells {@code runObserver} everything the run directory is told, and leaves SIGTERM to
+     * the caller (no JVM shutdown hook of the run's own).
+     */
+    public TrainingRun hosted(RunHost runHost, RunOutputs sharedOutputs, RunListener runObserver) {
+        this.host = runHost;
+        this.outputs = sharedOutputs;
+        this.observer = runObserver;
+        this.shutdownHook = false;
+        return this;
+    }
+
+    /**
+     * Asks the run to checkpoint where it is and stop (its outcome is then {@code interrupted}); before it
+     * has started, it stops as soon as it does. Safe from any thread.
+     */
+    public void stop() {
+        stopRequested = true;
+        RunHandle run = current;
+        if (run != null) {
+            run.stop();
+        }
     }
 
     /** Runs to completion and returns the run directory. */
@@ -92,7 +128,7 @@ public final class TrainingRun {
     }
 
     /** Builds the model once, so a bad setting fails before anything is written. */
-    private void validate(Device device) {
+    public void validate(Device device) {
         try (NDManager manager = NDManager.newBaseManager(device)) {
             RunFactory.build(settings, manager);
         }
@@ -107,10 +143,12 @@ public final class TrainingRun {
     }
 
     private Path train(RunDirectory opened, Device device, String hash) {
-        try (RunDirectory dir = opened; RunOutputs outputs = RunOutputs.open(settings, progress)) {
+        RunOutputs own = outputs == null ? RunOutputs.open(settings, progress) : null;
+        try (RunDirectory dir = opened; RunOutputs closing = own) {
+            RunOutputs.Run out = (own != null ? own : outputs).forRun(settings);
             Checkpoints store = new Checkpoints(dir.path(), settings.checkpoint().keep());
-            RunListener listener = outputs.listener(
-                    new RunFiles(dir, progress, settings.train().steps()));
+            RunListener files = new RunFiles(dir, progress, settings.train().steps());
+            RunListener listener = out.listener(observer == null ? files : RunListeners.of(List.of(files, observer)));
             RunSpec spec = new RunSpec(settings.runId(), hash, manager -> RunFactory.build(settings, manager), device,
                     pipeline(), store, listener, hook, lastLoggedStep(dir.path()));
             Map<String, Object> summary = new LinkedHashMap<>();
@@ -118,7 +156,11 @@ public final class TrainingRun {
             summary.put("problem", settings.problemId());
             summary.put("started_at", Instant.now().toString());
             long start = System.nanoTime();
-            LocalRun run = new LocalRun(spec);
+            RunHandle run = host == null ? new LocalRun(spec) : host.launch(spec);
+            current = run;
+            if (stopRequested) {
+                run.stop();
+            }
             CountDownLatch done = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 // SIGTERM / Ctrl-C: the run checkpoints where it is and writes an interrupted summary.
@@ -129,12 +171,14 @@ public final class TrainingRun {
                     Thread.currentThread().interrupt();
                 }
             }, "terrain-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
+            if (shutdownHook) {
+                Runtime.getRuntime().addShutdownHook(hook);
+            }
             try {
                 RunOutcome o = run.await();
                 summarise(summary, o, (System.nanoTime() - start) / 1e9);
-                if (!outputs.describe().isEmpty()) {
-                    summary.put("outputs", outputs.describe());
+                if (!out.describe().isEmpty()) {
+                    summary.put("outputs", out.describe());
                 }
                 if (o.completed()) {
                     dir.writeJson("parameters.json", RunRecords.parameters(o.parameters()));
@@ -153,10 +197,13 @@ public final class TrainingRun {
                 throw e;
             } finally {
                 done.countDown();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running; it returns now that done is counted down
+                current = null;
+                if (shutdownHook) {
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(hook);
+                    } catch (IllegalStateException shuttingDown) {
+                        // the hook is running; it returns now that done is counted down
+                    }
                 }
                 progress.finished();
             }
