@@ -34,7 +34,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; writes JSON under bench/results/.")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "what to benchmark: train, probe, pipeline, kafka or kafka-outage")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "what to benchmark: train, probe, pipeline, kafka, kafka-outage or serve")
     String what;
 
     @Option(names = "--steps", description = "timed steps per case (default ${DEFAULT-VALUE})")
@@ -52,6 +52,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--rounds", description = "pipeline: rounds of the alternating cases (default ${DEFAULT-VALUE})")
     int rounds = 3;
+
+    @Option(names = "--minutes", description = "serve: length of the soak (default ${DEFAULT-VALUE})")
+    double minutes = 60;
 
     @Option(names = "--out", description = "output directory (default ${DEFAULT-VALUE})")
     Path out = home("bench/results").toPath();
@@ -74,14 +77,20 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!List.of("train", "probe", "pipeline", "kafka", "kafka-outage").contains(what)) {
-            throw new UserError("unknown benchmark '" + what + "'; valid: train, probe, pipeline, kafka, kafka-outage");
+        if (!List.of("train", "probe", "pipeline", "kafka", "kafka-outage", "serve").contains(what)) {
+            throw new UserError("unknown benchmark '" + what + "'; valid: train, probe, pipeline, kafka, kafka-outage, serve");
+        }
+        if (!(minutes > 0)) {
+            throw new UserError("--minutes must be positive");
         }
         if (steps < 1 || warmup < 0) {
             throw new UserError("--steps must be at least 1 and --warmup not negative");
         }
         List<Map<String, Object>> cases = new ArrayList<>();
-        if (what.equals("kafka-outage")) {
+        if (what.equals("serve")) {
+            // Short runs back to back: --steps per run (the default 1000 would be one run per few seconds).
+            cases.add(ServeSoakBench.run(home("examples/poisson1d-dgm.conf").toPath(), minutes, 60, steps));
+        } else if (what.equals("kafka-outage")) {
             cases.add(KafkaOutageBench.run(home("examples/poisson1d-dgm.conf"), steps, rounds, threads));
         } else if (what.equals("kafka")) {
             cases.add(KafkaBench.run(home("examples/poisson1d-dgm.conf"), steps, 10, threads));
