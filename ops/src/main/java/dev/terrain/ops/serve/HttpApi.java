@@ -68,6 +68,8 @@ public final class HttpApi extends AllDirectives implements AutoCloseable {
     private final long maxBodyBytes;
     private final Function<Path, Path> reports;
     private final ThreadPoolExecutor blocking;
+    /** One report written at a time: two writers of one run's images would interleave. */
+    private final Object reportLock = new Object();
     private ServerBinding binding;
 
     /**
@@ -159,14 +161,16 @@ public final class HttpApi extends AllDirectives implements AutoCloseable {
         if (!Files.isDirectory(dir)) {
             throw ApiError.notFound("run '" + id + "' has not started; it has no report");
         }
-        if (!service.finished(id) || !Files.isRegularFile(html)) {
-            try {
-                html = reports.apply(dir);
-            } catch (UserError e) {
-                throw ApiError.conflict("the report of run '" + id + "' cannot be written: " + e.getMessage());
+        synchronized (reportLock) {
+            if (!service.finished(id) || !Files.isRegularFile(html)) {
+                try {
+                    html = reports.apply(dir);
+                } catch (UserError e) {
+                    throw ApiError.conflict("the report of run '" + id + "' cannot be written: " + e.getMessage());
+                }
             }
+            return HttpResponse.create().withStatus(200).withEntity(ContentTypes.TEXT_HTML_UTF8, read(html));
         }
-        return HttpResponse.create().withStatus(200).withEntity(ContentTypes.TEXT_HTML_UTF8, read(html));
     }
 
     private HttpResponse reportFile(String id, String file) {

@@ -351,15 +351,36 @@ public final class RunService implements AutoCloseable {
                 default -> throw ApiError.conflict("run '" + id + "' is " + e.state
                         + " already; only queued or running runs can be cancelled");
             }
-            return status(e);
+            Map<String, Object> m = status(e);
+            m.put("run_dir", root.resolve(id).toString());
+            return m;
         }
     }
 
-    /** The run's status: state, times, step, newest loss terms and probe figures. */
+    /**
+     * The run's status: state, times, step, newest loss terms and probe figures (from the training run
+     * while it trains here, else from its files, read outside the service's lock).
+     */
     public Map<String, Object> status(String id) {
+        Map<String, Object> m;
+        boolean live;
         synchronized (lock) {
-            return status(entry(id));
+            Entry e = entry(id);
+            m = status(e);
+            live = e.live != null && e.live.metrics() != null;
         }
+        if (!live) {
+            Path dir = root.resolve(id);
+            summary(dir).ifPresent(s -> {
+                m.put("step", s.path("steps").asLong());
+                m.put("terms", s.path("terms"));
+                m.put("total", s.get("total"));
+                m.put("rel_l2", s.get("rel_l2"));
+            });
+            m.put("probes", RunFilesView.latestProbes(dir));
+        }
+        m.put("run_dir", root.resolve(id).toString());
+        return m;
     }
 
     /** Every run in submission order, briefly. */
@@ -418,6 +439,7 @@ public final class RunService implements AutoCloseable {
         return e;
     }
 
+    /** What the entry itself knows (call with the lock held). */
     private Map<String, Object> status(Entry e) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", e.id);
@@ -430,26 +452,16 @@ public final class RunService implements AutoCloseable {
         m.put("ended_at", e.endedAt);
         m.put("starts", e.starts);
         MetricsRecord last = e.live == null ? null : e.live.metrics();
-        Path dir = root.resolve(e.id);
         if (last != null) {
             m.put("step", last.step());
             m.put("terms", last.terms());
             m.put("total", finite(last.total()));
             m.put("rel_l2", finite(last.relL2()));
-        } else {
-            summary(dir).ifPresent(s -> {
-                m.put("step", s.path("steps").asLong());
-                m.put("terms", s.path("terms"));
-                m.put("total", s.get("total"));
-                m.put("rel_l2", s.get("rel_l2"));
-            });
+            m.put("probes", e.live.probes());
         }
-        Map<String, Map<String, Object>> probes = e.live == null ? Map.of() : e.live.probes();
-        m.put("probes", probes.isEmpty() ? RunFilesView.latestProbes(dir) : probes);
         if (e.error != null) {
             m.put("error", e.error);
         }
-        m.put("run_dir", dir.toString());
         return m;
     }
 
