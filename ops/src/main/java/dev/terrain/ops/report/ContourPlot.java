@@ -74,7 +74,12 @@ public final class ContourPlot {
 
     /** Writes the plot as a {@code width} x {@code height} PNG; {@code title} null gives a default one. */
     public static void writePng(LossSurface.Result r, Path file, int width, int height, String title) throws IOException {
-        BufferedImage image = render(r, width, height, title);
+        writePng(Grid.of(r), file, width, height, title != null ? title : defaultTitle(r));
+    }
+
+    /** Writes the plot of {@code grid} as a {@code width} x {@code height} PNG with {@code title}. */
+    public static void writePng(Grid grid, Path file, int width, int height, String title) throws IOException {
+        BufferedImage image = renderWithArea(grid, width, height, title).image();
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
@@ -91,10 +96,41 @@ public final class ContourPlot {
         return renderWithArea(r, width, height, title).image();
     }
 
+    /** The plot of {@code grid} as an image. */
+    public static BufferedImage render(Grid grid, int width, int height, String title) {
+        return renderWithArea(grid, width, height, title).image();
+    }
+
+    /**
+     * What the plot draws: loss[i][j] = J(θ + a[i] d1 + b[j] d2) (non-finite cells unpainted) and the
+     * smallest and largest finite loss, which set the bands. A {@link LossSurface.Result} is one; a
+     * surface record of {@code landscape.jsonl} is another.
+     */
+    public record Grid(double[] a, double[] b, double[][] loss, double min, double max) {
+        public Grid {
+            if (a.length < 1 || b.length < 1 || loss.length != a.length) {
+                throw new IllegalArgumentException("loss grid has " + loss.length + " rows for " + a.length + " values of α");
+            }
+            for (double[] row : loss) {
+                if (row.length != b.length) {
+                    throw new IllegalArgumentException("loss grid row has " + row.length + " values for " + b.length + " values of β");
+                }
+            }
+        }
+
+        public static Grid of(LossSurface.Result r) {
+            return new Grid(r.a(), r.b(), r.loss(), r.min(), r.max());
+        }
+    }
+
     /** An image and the pixel rectangle of its plot area (the grid), for tests. */
     record Rendered(BufferedImage image, Rectangle2D plot) {}
 
     static Rendered renderWithArea(LossSurface.Result r, int width, int height, String title) {
+        return renderWithArea(Grid.of(r), width, height, title != null ? title : defaultTitle(r));
+    }
+
+    private static Rendered renderWithArea(Grid r, int width, int height, String title) {
         if (width < 200 || height < 200) {
             throw new IllegalArgumentException("contour plot needs at least 200 x 200 pixels, got " + width + " x " + height);
         }
@@ -105,10 +141,19 @@ public final class ContourPlot {
 
     /** The XChart chart of the surface (for callers that want another format). */
     public static HeatMapChart chart(LossSurface.Result r, int width, int height, String title) {
-        return chart(r, width, height, title, new ThetaMarker());
+        return chart(Grid.of(r), width, height, title != null ? title : defaultTitle(r), new ThetaMarker());
     }
 
-    private static HeatMapChart chart(LossSurface.Result r, int width, int height, String title, ThetaMarker marker) {
+    /** The default title: J(θ), grid size, span, seed, bias and the count of non-finite cells. */
+    static String defaultTitle(LossSurface.Result r) {
+        LossSurface.Settings s = r.settings();
+        return String.format(Locale.ROOT,
+                "J(θ + α d1 + β d2): J(θ) = %s, %d x %d, span %s, seed %d, bias %s%s", fmt(r.lossAtTheta()),
+                s.n1(), s.n2(), fmt(s.span()), s.seed(), s.biasMode().name().toLowerCase(Locale.ROOT),
+                r.nonFiniteCount() > 0 ? ", " + r.nonFiniteCount() + " non-finite (grey)" : "");
+    }
+
+    private static HeatMapChart chart(Grid r, int width, int height, String title, ThetaMarker marker) {
         double lo = r.min();
         double hi = r.max();
         if (!Double.isFinite(lo) || !Double.isFinite(hi)) {
@@ -118,12 +163,8 @@ public final class ContourPlot {
             double pad = lo == 0 ? 1 : Math.abs(lo) * 1e-9;
             hi = lo + pad; // a flat surface: one band
         }
-        LossSurface.Settings s = r.settings();
         HeatMapChart chart = new HeatMapChart(width, height, Styler.ChartTheme.XChart);
-        chart.setTitle(title != null ? title : String.format(Locale.ROOT,
-                "J(θ + α d1 + β d2): J(θ) = %s, %d x %d, span %s, seed %d, bias %s%s", fmt(r.lossAtTheta()),
-                s.n1(), s.n2(), fmt(s.span()), s.seed(), s.biasMode().name().toLowerCase(Locale.ROOT),
-                r.nonFiniteCount() > 0 ? ", " + r.nonFiniteCount() + " non-finite (grey)" : ""));
+        chart.setTitle(title);
         chart.setXAxisTitle("α (direction d1)");
         chart.setYAxisTitle("β (direction d2)");
         var st = chart.getStyler();
