@@ -184,6 +184,7 @@ public final class TrainingRun {
                     dir.writeJson("parameters.json", RunRecords.parameters(o.parameters()));
                 }
                 dir.writeJson("summary.json", summary);
+                report(dir.path());
                 if (o.status().equals("diverged") || o.status().equals("failed")) {
                     throw new RunFailed("run " + settings.runId() + " " + o.status() + ": " + o.error());
                 }
@@ -193,6 +194,7 @@ public final class TrainingRun {
                     summary.put("status", "failed");
                     summary.put("error", String.valueOf(e.getMessage()));
                     dir.writeJson("summary.json", summary);
+                    report(dir.path());
                 }
                 throw e;
             } finally {
@@ -207,6 +209,15 @@ public final class TrainingRun {
                 }
                 progress.finished();
             }
+        }
+    }
+
+    /** Writes the run's report; a report that cannot be written is a warning and leaves the run's outcome alone. */
+    private void report(Path dir) {
+        try {
+            progress.note("report: " + dev.terrain.ops.report.RunReport.write(dir));
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("the report of run {} could not be written: {}", settings.runId(), e.toString());
         }
     }
 
