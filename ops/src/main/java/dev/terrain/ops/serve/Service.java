@@ -3,6 +3,7 @@ package dev.terrain.ops.serve;
 import dev.terrain.actors.RunHost;
 import dev.terrain.ops.config.ServeSettings;
 import dev.terrain.ops.run.ProgressSink;
+import dev.terrain.ops.report.RunReport;
 import dev.terrain.ops.run.RunOutputs;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -51,7 +52,7 @@ public final class Service implements AutoCloseable {
 
     /** Writes a run's report now (while it trains, or when it has none) and returns the HTML file. */
     private static Path report(Path runDir) {
-        return runDir.resolve("report.html");
+        return RunReport.write(runDir);
     }
 
     /** Where the API listens. */
