@@ -26,8 +26,8 @@ import java.util.Optional;
 
 /**
  * The trained network u and the exact solution u* on a line through the domain: the whole interval in
- * 1D; in d dimensions the segment through the domain's centre along the first coordinate, the others
- * held at the centre. The model is built from the run's {@code config.conf} exactly as the run built it
+ * 1D; in d dimensions the segment along the first coordinate with the others held off the centre
+ * ({@link #HELD_AT}). The model is built from the run's {@code config.conf} exactly as the run built it
  * (its dtype; on the CPU), with the final parameters ({@code parameters.json}) of a completed run, or
  * the newest good checkpoint's otherwise.
  *
@@ -105,36 +105,57 @@ record SolutionLine(double[] x, double[][] u, double[][] exact, int dim, String 
 
     private record Line(double[] x, HostPoints points, String where) {}
 
+    /**
+     * Where the other coordinates are held, as a fraction of their range: off the centre, because
+     * symmetric problems often have a zero line there (paper 001's Helmholtz solution sin(πx) sin(4πy)
+     * vanishes on y = 0), which would say nothing about the fit.
+     */
+    static final double HELD_AT = 0.3;
+
     private static Line line(Domain domain) {
         int d = domain.dim();
-        double[] centre = new double[d];
+        double[] held = new double[d];
         double lo;
         double hi;
         if (domain instanceof Domain.Box box) {
             for (int k = 0; k < d; k++) {
-                centre[k] = (box.lo()[k] + box.hi()[k]) / 2;
+                held[k] = box.lo()[k] + HELD_AT * (box.hi()[k] - box.lo()[k]);
             }
             lo = box.lo()[0];
             hi = box.hi()[0];
         } else {
             Domain.Ball ball = (Domain.Ball) domain;
-            lo = -ball.radius();
-            hi = ball.radius();
+            for (int k = 1; k < d; k++) {
+                // Inside the ball for the whole segment's middle: |held| = 0.3 r / sqrt(d - 1) per coordinate.
+                held[k] = HELD_AT * ball.radius() / Math.sqrt(d - 1);
+            }
+            double reach = Math.sqrt(Math.max(0, ball.radius() * ball.radius() - sumSquares(held)));
+            lo = -reach;
+            hi = reach;
         }
         double[] x = new double[POINTS];
         double[] points = new double[POINTS * d];
         for (int i = 0; i < POINTS; i++) {
             x[i] = lo + (hi - lo) * i / (POINTS - 1);
-            System.arraycopy(centre, 0, points, i * d, d);
+            System.arraycopy(held, 0, points, i * d, d);
             points[i * d] = x[i];
         }
         double[] w = new double[POINTS];
         Arrays.fill(w, (hi - lo) / POINTS);
         String where = d == 1
                 ? String.format(Locale.ROOT, "the whole interval [%s, %s]", ContourPlot.fmt(lo), ContourPlot.fmt(hi))
-                : String.format(Locale.ROOT, "the segment x1 ∈ [%s, %s] through the domain's centre (%s), %s held at the centre",
-                        ContourPlot.fmt(lo), ContourPlot.fmt(hi), centreText(centre), d == 2 ? "x2" : "x2 … x" + d);
+                : String.format(Locale.ROOT, "the segment x1 ∈ [%s, %s] with %s held at (%s)",
+                        ContourPlot.fmt(lo), ContourPlot.fmt(hi), d == 2 ? "x2" : "x2 … x" + d,
+                        centreText(Arrays.copyOfRange(held, 1, d)));
         return new Line(x, new HostPoints(POINTS, d, points, w), where);
+    }
+
+    private static double sumSquares(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x * x;
+        }
+        return s;
     }
 
     private static String centreText(double[] c) {
