@@ -34,7 +34,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; writes JSON under bench/results/.")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "what to benchmark: train, probe, pipeline, kafka, kafka-outage or serve")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "what to benchmark: train, probe, pipeline, kafka, kafka-outage, serve or compare")
     String what;
 
     @Option(names = "--steps", description = "timed steps per case (default ${DEFAULT-VALUE})")
@@ -56,6 +56,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--minutes", description = "serve: length of the soak (default ${DEFAULT-VALUE})")
     double minutes = 60;
 
+    @Option(names = "--cases", split = ",", description = "compare: WIDTHxDEPTHxBATCH:DTYPE workloads (default ${DEFAULT-VALUE})")
+    List<String> workloads = List.of("50x3x1000:float32", "50x3x1000:float64", "20x3x200:float32", "20x3x200:float64");
+
+    @Option(names = "--python", description = "compare: a python3 that imports torch (default: Debian's /usr/bin/python3)")
+    String python;
+
     @Option(names = "--out", description = "output directory (default ${DEFAULT-VALUE})")
     Path out = home("bench/results").toPath();
 
@@ -76,9 +82,9 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws IOException {
-        if (!List.of("train", "probe", "pipeline", "kafka", "kafka-outage", "serve").contains(what)) {
-            throw new UserError("unknown benchmark '" + what + "'; valid: train, probe, pipeline, kafka, kafka-outage, serve");
+    public Integer call() throws IOException, InterruptedException {
+        if (!List.of("train", "probe", "pipeline", "kafka", "kafka-outage", "serve", "compare").contains(what)) {
+            throw new UserError("unknown benchmark '" + what + "'; valid: train, probe, pipeline, kafka, kafka-outage, serve, compare");
         }
         if (!(minutes > 0)) {
             throw new UserError("--minutes must be positive");
@@ -87,7 +93,16 @@ final class BenchCommand implements Callable<Integer> {
             throw new UserError("--steps must be at least 1 and --warmup not negative");
         }
         List<Map<String, Object>> cases = new ArrayList<>();
-        if (what.equals("serve")) {
+        if (what.equals("compare")) {
+            String py = CompareBench.python(python);
+            if (py == null) {
+                System.out.println("no python3 with torch (apt-get install python3-torch): measuring Terrain only");
+            }
+            int t = threads == null ? 1 : threads;
+            for (String c : workloads) {
+                cases.add(CompareBench.run(CompareBench.Case.parse(c), rounds, steps, warmup, t, py));
+            }
+        } else if (what.equals("serve")) {
             // Short runs back to back: --steps per run (the default 1000 would be one run per few seconds).
             cases.add(ServeSoakBench.run(home("examples/poisson1d-dgm.conf").toPath(), minutes, 60, steps));
         } else if (what.equals("kafka-outage")) {

@@ -1,0 +1,174 @@
+package dev.terrain.ops.cli;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.terrain.model.tensor.Threads;
+import dev.terrain.model.train.Trainer;
+import dev.terrain.ops.config.RunSettings;
+import dev.terrain.ops.config.SettingsLoader;
+import dev.terrain.ops.run.Json;
+import dev.terrain.ops.run.RunFactory;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code terrain bench compare}: Terrain's training step against the few lines of PyTorch eager a user
+ * would write instead ({@code bench/torch_pinn_baseline.py}: 1D Poisson DGM, hard ansatz, tanh MLP, Adam)
+ * on exactly its workload ({@code bench/pytorch-baseline.conf} with the case's width, depth, batch and
+ * dtype), both with the same number of CPU threads. The tools alternate within each round (Terrain,
+ * PyTorch autograd, PyTorch jet) so that the machine's load changes hit all three; the median ratio over
+ * the rounds and every raw figure go to the JSON. Without a Python with torch only Terrain is measured.
+ */
+final class CompareBench {
+    private static final Logger LOG = LoggerFactory.getLogger(CompareBench.class);
+
+    /** A workload: MLP of {@code depth} hidden layers of {@code width}, {@code batch} points, dtype. */
+    record Case(int width, int depth, int batch, String dtype) {
+        static Case parse(String s) {
+            String[] p = s.split("[x:]");
+            if (p.length != 4) {
+                throw new dev.terrain.ops.config.UserError("--cases: '" + s + "' is not WIDTHxDEPTHxBATCH:DTYPE, e.g. 50x3x1000:float32");
+            }
+            return new Case(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]), p[3]);
+        }
+
+        String name() {
+            return width + "x" + depth + "x" + batch + ":" + dtype;
+        }
+    }
+
+    private CompareBench() {}
+
+    static Map<String, Object> run(Case c, int rounds, long steps, long warmup, int threads, String python)
+            throws IOException, InterruptedException {
+        Map<String, List<Double>> rates = new LinkedHashMap<>();
+        List<String> tools = python == null ? List.of("terrain") : List.of("terrain", "torch-autograd", "torch-jet");
+        tools.forEach(t -> rates.put(t, new ArrayList<>()));
+        String torchVersion = null;
+        for (int r = 0; r < rounds; r++) {
+            for (String tool : tools) {
+                double rate;
+                if (tool.equals("terrain")) {
+                    rate = terrain(c, steps, warmup, threads);
+                } else {
+                    JsonNode out = torch(python, tool.substring("torch-".length()), c, steps, warmup, threads);
+                    rate = out.path("steps_per_s").asDouble();
+                    torchVersion = out.path("torch").asText();
+                }
+                rates.get(tool).add(rate);
+                System.out.printf(Locale.ROOT, "%-16s round %d  %-15s %8.1f steps/s%n", c.name(), r + 1, tool, rate);
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("case", c.name());
+        out.put("width", c.width());
+        out.put("depth", c.depth());
+        out.put("batch", c.batch());
+        out.put("dtype", c.dtype());
+        out.put("threads", threads);
+        out.put("steps", steps);
+        out.put("warmup", warmup);
+        out.put("steps_per_s", rates);
+        Map<String, Double> medians = new LinkedHashMap<>();
+        rates.forEach((tool, list) -> medians.put(tool, median(list)));
+        out.put("median_steps_per_s", medians);
+        if (python != null) {
+            out.put("torch", torchVersion);
+            List<Double> vsAutograd = new ArrayList<>();
+            List<Double> vsJet = new ArrayList<>();
+            for (int r = 0; r < rounds; r++) {
+                vsAutograd.add(rates.get("terrain").get(r) / rates.get("torch-autograd").get(r));
+                vsJet.add(rates.get("terrain").get(r) / rates.get("torch-jet").get(r));
+            }
+            out.put("ratio_vs_autograd", vsAutograd);
+            out.put("ratio_vs_jet", vsJet);
+            out.put("median_ratio_vs_autograd", median(vsAutograd));
+            out.put("median_ratio_vs_jet", median(vsJet));
+            System.out.printf(Locale.ROOT, "%-16s median Terrain / PyTorch autograd %.2f, / PyTorch jet %.2f%n", c.name(),
+                    median(vsAutograd), median(vsJet));
+        }
+        return out;
+    }
+
+    /** Terrain's steps/s on the case: the baseline's run file with the case's sizes, timed after warm-up. */
+    static double terrain(Case c, long steps, long warmup, int threads) {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("network.layers", "[" + String.join(",", java.util.Collections.nCopies(c.depth(), String.valueOf(c.width()))) + "]");
+        o.put("sampling.sets.interior.points", String.valueOf(c.batch()));
+        o.put("train.dtype", c.dtype());
+        o.put("threads", String.valueOf(threads));
+        RunSettings s = SettingsLoader.load(BenchCommand.home("bench/pytorch-baseline.conf"), o);
+        Threads.set(s.threads());
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Trainer trainer = RunFactory.build(s, manager);
+            for (long i = 0; i < warmup; i++) {
+                trainer.train(false);
+            }
+            trainer.evaluate(); // waits for the warm-up's native work
+            long t0 = System.nanoTime();
+            for (long i = 0; i < steps; i++) {
+                trainer.train(false);
+            }
+            trainer.evaluate();
+            return steps / ((System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /** One run of the PyTorch baseline script; its JSON line. */
+    static JsonNode torch(String python, String mode, Case c, long steps, long warmup, int threads)
+            throws IOException, InterruptedException {
+        File script = BenchCommand.home("bench/torch_pinn_baseline.py");
+        List<String> cmd = List.of(python, script.getPath(), "--mode", mode, "--width", String.valueOf(c.width()),
+                "--depth", String.valueOf(c.depth()), "--batch", String.valueOf(c.batch()), "--dtype", c.dtype(),
+                "--steps", String.valueOf(steps + warmup), "--warmup", String.valueOf(warmup),
+                "--threads", String.valueOf(threads));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the PyTorch baseline failed (" + String.join(" ", cmd) + "): " + output);
+        }
+        String[] lines = output.strip().split("\n");
+        return Json.MAPPER.readTree(lines[lines.length - 1]);
+    }
+
+    /**
+     * Debian's python3 with torch ({@code apt-get install python3-torch}; not a pyenv interpreter that may
+     * come first on PATH), or {@code preferred} when given; null when none imports torch.
+     */
+    static String python(String preferred) {
+        for (String candidate : preferred != null ? List.of(preferred) : List.of("/usr/bin/python3", "python3")) {
+            try {
+                Process p = new ProcessBuilder(candidate, "-c", "import torch").redirectErrorStream(true).start();
+                p.getInputStream().readAllBytes();
+                if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                    return candidate;
+                }
+            } catch (IOException e) {
+                LOG.debug("{}: {}", candidate, e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        if (preferred != null) {
+            throw new dev.terrain.ops.config.UserError("--python " + preferred + " cannot import torch");
+        }
+        return null;
+    }
+
+    static double median(List<Double> v) {
+        List<Double> s = v.stream().sorted().toList();
+        int n = s.size();
+        return n == 0 ? Double.NaN : n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+}
