@@ -34,7 +34,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; writes JSON under bench/results/.")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "what to benchmark: train, probe, pipeline, kafka, kafka-outage, serve or compare")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "what to benchmark: train, probe, pipeline, kafka, kafka-outage, serve, compare or rss")
     String what;
 
     @Option(names = "--steps", description = "timed steps per case (default ${DEFAULT-VALUE})")
@@ -53,7 +53,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rounds", description = "pipeline: rounds of the alternating cases (default ${DEFAULT-VALUE})")
     int rounds = 3;
 
-    @Option(names = "--minutes", description = "serve: length of the soak (default ${DEFAULT-VALUE})")
+    @Option(names = "--minutes", description = "serve, rss: length of the soak (default ${DEFAULT-VALUE})")
     double minutes = 60;
 
     @Option(names = "--cases", split = ",", description = "compare: WIDTHxDEPTHxBATCH:DTYPE workloads (default ${DEFAULT-VALUE})")
@@ -83,8 +83,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (!List.of("train", "probe", "pipeline", "kafka", "kafka-outage", "serve", "compare").contains(what)) {
-            throw new UserError("unknown benchmark '" + what + "'; valid: train, probe, pipeline, kafka, kafka-outage, serve, compare");
+        if (!List.of("train", "probe", "pipeline", "kafka", "kafka-outage", "serve", "compare", "rss").contains(what)) {
+            throw new UserError("unknown benchmark '" + what + "'; valid: train, probe, pipeline, kafka, kafka-outage, serve, compare, rss");
         }
         if (!(minutes > 0)) {
             throw new UserError("--minutes must be positive");
@@ -93,7 +93,9 @@ final class BenchCommand implements Callable<Integer> {
             throw new UserError("--steps must be at least 1 and --warmup not negative");
         }
         List<Map<String, Object>> cases = new ArrayList<>();
-        if (what.equals("compare")) {
+        if (what.equals("rss")) {
+            cases.add(RssBench.run(home("examples/poisson1d-dgm.conf"), minutes, 30));
+        } else if (what.equals("compare")) {
             String py = CompareBench.python(python);
             if (py == null) {
                 System.out.println("no python3 with torch (apt-get install python3-torch): measuring Terrain only");
