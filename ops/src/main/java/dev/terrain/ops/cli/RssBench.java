@@ -76,19 +76,7 @@ final class RssBench {
         c.put("example", example.getName());
         c.put("minutes", minutes);
         c.put("probes", "roughness every 1000, surface 2000, hessian 2000, gradients 1000");
-        List<Double> after = new ArrayList<>();
-        for (int i = samples.size() / 5; i < samples.size(); i++) {
-            after.add((Double) samples.get(i).get("rss_mib"));
-        }
-        if (!after.isEmpty()) {
-            double median = CompareBench.median(after);
-            double min = after.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
-            double max = after.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
-            c.put("rss_median_after_warmup_mib", median);
-            c.put("rss_spread_after_warmup", Map.of("min_ratio", min / median, "max_ratio", max / median));
-            System.out.printf(Locale.ROOT, "after warm-up: RSS median %.1f MiB, %.3f .. %.3f of it%n", median, min / median,
-                    max / median);
-        }
+        ServeSoakBench.rssSpread(samples, c);
         c.put("samples", samples);
         c.put("run_dir", root.resolve("rss").toString());
         return c;

@@ -69,25 +69,13 @@ final class ServeSoakBench {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        List<Double> after = new ArrayList<>();
-        for (int i = samples.size() / 5; i < samples.size(); i++) {
-            after.add((Double) samples.get(i).get("rss_mib"));
-        }
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("case", "serve-soak");
         c.put("example", example.getFileName().toString());
         c.put("steps_per_run", steps);
         c.put("minutes", minutes);
         c.put("runs_finished", finished);
-        if (!after.isEmpty()) {
-            double median = after.stream().sorted().toList().get(after.size() / 2);
-            double min = after.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
-            double max = after.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
-            c.put("rss_median_after_warmup_mib", median);
-            c.put("rss_spread_after_warmup", Map.of("min_ratio", min / median, "max_ratio", max / median));
-            System.out.printf(Locale.ROOT, "after warm-up: RSS median %.1f MiB, %.3f .. %.3f of it%n", median, min / median,
-                    max / median);
-        }
+        rssSpread(samples, c);
         c.put("samples", samples);
         c.put("run_dir", root.toString());
         return c;
@@ -109,6 +97,27 @@ final class ServeSoakBench {
         String body = http.send(HttpRequest.newBuilder(URI.create(base + "/runs/" + id)).timeout(Duration.ofSeconds(30))
                 .GET().build(), HttpResponse.BodyHandlers.ofString()).body();
         return !body.contains("\"state\":\"queued\"") && !body.contains("\"state\":\"running\"");
+    }
+
+    /**
+     * Puts the median RSS after the warm-up (the first fifth of {@code samples}) and the spread of the rest
+     * around it into {@code c}, and prints them.
+     */
+    static void rssSpread(List<Map<String, Object>> samples, Map<String, Object> c) {
+        List<Double> after = new ArrayList<>();
+        for (int i = samples.size() / 5; i < samples.size(); i++) {
+            after.add((Double) samples.get(i).get("rss_mib"));
+        }
+        if (after.isEmpty()) {
+            return;
+        }
+        double median = CompareBench.median(after);
+        double min = after.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+        double max = after.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+        c.put("rss_median_after_warmup_mib", median);
+        c.put("rss_spread_after_warmup", Map.of("min_ratio", min / median, "max_ratio", max / median));
+        System.out.printf(Locale.ROOT, "after warm-up: RSS median %.1f MiB, %.3f .. %.3f of it%n", median, min / median,
+                max / median);
     }
 
     /** Resident set size of this process from /proc/self/status, in MiB (NaN where there is none). */

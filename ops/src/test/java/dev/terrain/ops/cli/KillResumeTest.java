@@ -3,7 +3,7 @@ package dev.terrain.ops.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
+import dev.terrain.ops.RunDirs;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -47,7 +46,7 @@ class KillResumeTest {
                 .redirectOutput(runs.resolve("killed.log").toFile()).start();
         Path dir = runs.resolve("killed");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (checkpoints(dir) < 2 && System.nanoTime() < deadline && !p.waitFor(20, TimeUnit.MILLISECONDS)) {
+        while (RunDirs.checkpoints(dir) < 2 && System.nanoTime() < deadline && !p.waitFor(20, TimeUnit.MILLISECONDS)) {
             continue;
         }
         assertThat(p.isAlive()).as("the run must still be going when it is killed; log: %s",
@@ -75,13 +74,4 @@ class KillResumeTest {
         assertThat(dir.resolve("landscape.jsonl")).exists();
     }
 
-    private static long checkpoints(Path dir) throws IOException {
-        Path c = dir.resolve("checkpoints");
-        if (!Files.isDirectory(c)) {
-            return 0;
-        }
-        try (Stream<Path> s = Files.list(c)) {
-            return s.filter(f -> f.toString().endsWith(".ckpt")).count();
-        }
-    }
 }

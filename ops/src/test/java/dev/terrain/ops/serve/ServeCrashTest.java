@@ -3,6 +3,7 @@ package dev.terrain.ops.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.terrain.ops.RunDirs;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -112,22 +112,13 @@ class ServeCrashTest {
 
     private static void awaitCheckpoints(Path dir, int count, Process service) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (checkpoints(dir) < count) {
+        while (RunDirs.checkpoints(dir) < count) {
             assertThat(System.nanoTime()).as("%d checkpoints in %s within 120 s", count, dir).isLessThan(deadline);
             assertThat(service.isAlive()).as("the service is alive").isTrue();
             Thread.sleep(20);
         }
     }
 
-    private static long checkpoints(Path dir) throws IOException {
-        Path c = dir.resolve("checkpoints");
-        if (!Files.isDirectory(c)) {
-            return 0;
-        }
-        try (Stream<Path> s = Files.list(c)) {
-            return s.filter(f -> f.toString().endsWith(".ckpt")).count();
-        }
-    }
 
     private static List<Long> steps(Path dir) throws IOException {
         List<Long> out = new ArrayList<>();
