@@ -16,7 +16,7 @@ import java.util.Map;
  * as a run file is (unknown keys and bad values fail naming the key).
  */
 public record ServeSettings(String host, int port, int concurrency, int queueLimit, long maxBodyBytes,
-        Duration drainTimeout, RunSettings service) {
+        Duration drainTimeout, Duration metricsRetention, RunSettings service) {
 
     /** The run directory root every service run goes under. */
     public Path runDir() {
@@ -59,17 +59,23 @@ public record ServeSettings(String host, int port, int concurrency, int queueLim
         if (maxBody < 1024) {
             throw new UserError("serve.maxBodyBytes must be at least 1 KiB, got " + maxBody);
         }
-        Duration drain;
-        try {
-            drain = c.getDuration("drainTimeout");
-        } catch (ConfigException e) {
-            throw new UserError("serve.drainTimeout: expected a duration such as 30s or 2 minutes, got '"
-                    + c.getValue("drainTimeout").unwrapped() + "'");
-        }
-        if (drain.isNegative() || drain.isZero()) {
-            throw new UserError("serve.drainTimeout must be positive, got " + drain);
-        }
+        Duration drain = duration(c, "drainTimeout", false);
+        Duration retention = duration(c, "metricsRetention", true);
         return new ServeSettings(host, port, SettingsLoader.positive(c, "concurrency", "serve.concurrency"),
-                SettingsLoader.positive(c, "queueLimit", "serve.queueLimit"), maxBody, drain, service);
+                SettingsLoader.positive(c, "queueLimit", "serve.queueLimit"), maxBody, drain, retention, service);
+    }
+
+    private static Duration duration(Config c, String key, boolean zeroAllowed) {
+        Duration d;
+        try {
+            d = c.getDuration(key);
+        } catch (ConfigException e) {
+            throw new UserError("serve." + key + ": expected a duration such as 30s or 2 minutes, got '"
+                    + c.getValue(key).unwrapped() + "'");
+        }
+        if (d.isNegative() || (!zeroAllowed && d.isZero())) {
+            throw new UserError("serve." + key + " must be " + (zeroAllowed ? "zero or positive" : "positive") + ", got " + d);
+        }
+        return d;
     }
 }

@@ -172,6 +172,16 @@ public final class RunOutputs implements AutoCloseable {
         }
     }
 
+    /**
+     * Drops every Prometheus series of {@code runId} (a long-lived service forgets finished runs, or its
+     * endpoint would grow with every run).
+     */
+    public void forget(String runId) {
+        if (metrics != null) {
+            metrics.forget(runId);
+        }
+    }
+
     /** The endpoints, e.g. for a service's health answer. */
     public Map<String, Object> describe() {
         return description;

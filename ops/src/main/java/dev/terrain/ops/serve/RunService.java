@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -93,6 +94,7 @@ public final class RunService implements AutoCloseable {
     private final Path root;
     private final Path stateDir;
     private final ExecutorService workers;
+    private final ScheduledExecutorService forgetting;
     private final Object lock = new Object();
     private final Map<String, Entry> runs = new LinkedHashMap<>();
     private final Deque<Entry> queue = new ArrayDeque<>();
@@ -118,6 +120,11 @@ public final class RunService implements AutoCloseable {
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(settings.concurrency(), r -> {
             Thread t = new Thread(r, "terrain-serve-run-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.forgetting = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "terrain-serve-metrics-retention");
             t.setDaemon(true);
             return t;
         });
@@ -292,6 +299,8 @@ public final class RunService implements AutoCloseable {
                 e.endedAt = Instant.now().toString();
                 persist(e);
                 LOG.info("run {} {}", e.id, e.state);
+                forgetting.schedule(() -> outputs.forget(e.id), settings.metricsRetention().toMillis(),
+                        TimeUnit.MILLISECONDS);
             }
             lock.notifyAll();
             dispatch();
@@ -519,6 +528,7 @@ public final class RunService implements AutoCloseable {
     public void close() {
         drain();
         workers.shutdownNow();
+        forgetting.shutdownNow();
     }
 
     // ---- state files ----

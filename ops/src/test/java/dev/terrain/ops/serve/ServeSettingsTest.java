@@ -29,6 +29,7 @@ class ServeSettingsTest {
         assertThat(s.queueLimit()).isEqualTo(100);
         assertThat(s.maxBodyBytes()).isEqualTo(1L << 20);
         assertThat(s.drainTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(s.metricsRetention()).isEqualTo(Duration.ofMinutes(10));
         assertThat(s.runDir()).isEqualTo(Path.of("runs"));
     }
 
@@ -52,6 +53,8 @@ class ServeSettingsTest {
         "serve.maxBodyBytes | lots | serve.maxBodyBytes: expected a size",
         "serve.maxBodyBytes | 10 | serve.maxBodyBytes must be at least 1 KiB",
         "serve.drainTimeout | soon | serve.drainTimeout: expected a duration",
+        "serve.drainTimeout | 0s | serve.drainTimeout must be positive",
+        "serve.metricsRetention | -1s | serve.metricsRetention must be zero or positive",
         "serve.host | '\"\"' | serve.host must name an address",
         "serve.colour | blue | unknown setting 'serve.colour'",
     })

@@ -151,6 +151,28 @@ class ServeTest {
         assertThat(get("/runs").path("runs").findValuesAsText("id")).containsExactly("done");
     }
 
+    @Test
+    void aFinishedRunsSeriesStayOnTheMetricsEndpointForTheRetentionThenGo() throws Exception {
+        start(Map.of("prometheus.enabled", "true", "prometheus.port", "0", "serve.metricsRetention", "3s"));
+        String metrics = get("/health").path("outputs").path("prometheus").asText();
+        assertThat(metrics).startsWith("http://127.0.0.1:");
+        String id = submit(RUN.replace("steps = 400", "steps = 100") + "run.id = kept\n");
+        awaitState(id, s -> s.equals("completed"));
+        long ended = System.nanoTime();
+        String series = "run=\"kept\"";
+        assertThat(scrape(metrics)).as("series of the finished run, for the last scrapes").contains(series);
+        long deadline = ended + Duration.ofSeconds(30).toNanos();
+        while (scrape(metrics).contains(series)) {
+            assertThat(System.nanoTime()).as("series dropped within 30 s of a 3 s retention").isLessThan(deadline);
+            Thread.sleep(200);
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - ended)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+    }
+
+    private String scrape(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     /** One malformed request of kind {@code kind}. */
     private Reply malformed(int kind, Random random) throws Exception {
         byte[] noise = new byte[1 + random.nextInt(2000)];
