@@ -99,6 +99,9 @@ final class BenchCommand implements Callable<Integer> {
             String py = CompareBench.python(python);
             if (py == null) {
                 System.out.println("no python3 with torch (apt-get install python3-torch): measuring Terrain only");
+            } else if (CompareBench.debianBlas().contains("/blas/")) {
+                System.out.println("warning: libblas.so.3 is the reference BLAS (" + CompareBench.debianBlas() + "); PyTorch's"
+                        + " matmul is ~15x slower on it than on OpenBLAS: apt-get install libopenblas0-pthread");
             }
             int t = threads == null ? 1 : threads;
             for (String c : workloads) {

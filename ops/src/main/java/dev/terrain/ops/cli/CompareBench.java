@@ -11,6 +11,7 @@ import dev.terrain.ops.run.RunFactory;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,6 +84,7 @@ final class CompareBench {
         out.put("median_steps_per_s", medians);
         if (python != null) {
             out.put("torch", torchVersion);
+            out.put("torch_blas", debianBlas());
             List<Double> vsAutograd = new ArrayList<>();
             List<Double> vsJet = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
@@ -164,6 +166,20 @@ final class CompareBench {
             throw new dev.terrain.ops.config.UserError("--python " + preferred + " cannot import torch");
         }
         return null;
+    }
+
+    /**
+     * Which BLAS Debian's libblas.so.3 resolves to: Debian's torch calls whatever the alternative points at,
+     * and with the reference BLAS (no OpenBLAS installed) its matmul is ~15x slower (measured 1.2 ms against
+     * ~80 us for [1000,50]x[50,50]), which would flatter Terrain. {@code apt-get install libopenblas0-pthread}.
+     */
+    static String debianBlas() {
+        try {
+            Path target = Path.of("/etc/alternatives/libblas.so.3-x86_64-linux-gnu").toRealPath();
+            return target.toString();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     static double median(List<Double> v) {
