@@ -152,6 +152,41 @@ class ServeTest {
     }
 
     @Test
+    void aRunningRunHasAReportOnDemandAndCancellingItCheckpointsAndStopsIt() throws Exception {
+        start(Map.of());
+        String id = submit(RUN.replace("steps = 400", "steps = 1000000") + "run.id = long\n");
+        long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+        JsonNode status = get("/runs/long");
+        while (status.path("step").asLong() < 300 || !Files.isDirectory(runs.resolve("long/checkpoints"))) {
+            assertThat(System.nanoTime()).as("step 300 within %s; last %s", RUN_TIMEOUT, status).isLessThan(deadline);
+            Thread.sleep(100);
+            status = get("/runs/long");
+        }
+        assertThat(status.path("state").asText()).isEqualTo("running");
+        assertThat(status.path("terms").path("pde").isNumber()).isTrue();
+
+        Reply report = send("GET", "/runs/long/report", null, null);
+        assertThat(report.status()).as(report.body()).isEqualTo(200);
+        assertThat(report.body()).contains("unfinished");
+        assertThat(imageSources(report.body())).contains("report/loss.png");
+        assertThat(send("GET", "/runs/long/summary", null, null).status()).isEqualTo(404);
+
+        Reply cancel = send("POST", "/runs/" + id + "/cancel", null, null);
+        assertThat(cancel.status()).isEqualTo(200);
+        assertThat(cancel.json().path("cancelling").asBoolean()).isTrue();
+        JsonNode done = awaitState(id, s -> !s.equals("running"));
+        assertThat(done.path("state").asText()).isEqualTo("cancelled");
+        JsonNode summary = send("GET", "/runs/long/summary", null, null).json();
+        assertThat(summary.path("status").asText()).isEqualTo("interrupted");
+        long stopped = summary.path("steps").asLong();
+        assertThat(stopped).isBetween(300L, 999_999L);
+        // It stopped with a checkpoint at the step it reached, so it could be resumed from there.
+        assertThat(dev.terrain.ops.RunDirs.checkpoints(runs.resolve("long"))).isPositive();
+        assertThat(runs.resolve("long/checkpoints").resolve(String.format(java.util.Locale.ROOT, "step-%012d.ckpt", stopped))).exists();
+        assertThat(send("POST", "/runs/long/cancel", null, null).status()).isEqualTo(409);
+    }
+
+    @Test
     void aFinishedRunsSeriesStayOnTheMetricsEndpointForTheRetentionThenGo() throws Exception {
         start(Map.of("prometheus.enabled", "true", "prometheus.port", "0", "serve.metricsRetention", "3s"));
         String metrics = get("/health").path("outputs").path("prometheus").asText();
