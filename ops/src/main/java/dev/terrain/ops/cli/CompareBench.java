@@ -80,7 +80,7 @@ final class CompareBench {
         out.put("warmup", warmup);
         out.put("steps_per_s", rates);
         Map<String, Double> medians = new LinkedHashMap<>();
-        rates.forEach((tool, list) -> medians.put(tool, median(list)));
+        rates.forEach((tool, list) -> medians.put(tool, PipelineBench.median(list)));
         out.put("median_steps_per_s", medians);
         if (python != null) {
             out.put("torch", torchVersion);
@@ -93,10 +93,10 @@ final class CompareBench {
             }
             out.put("ratio_vs_autograd", vsAutograd);
             out.put("ratio_vs_jet", vsJet);
-            out.put("median_ratio_vs_autograd", median(vsAutograd));
-            out.put("median_ratio_vs_jet", median(vsJet));
+            out.put("median_ratio_vs_autograd", PipelineBench.median(vsAutograd));
+            out.put("median_ratio_vs_jet", PipelineBench.median(vsJet));
             System.out.printf(Locale.ROOT, "%-16s median Terrain / PyTorch autograd %.2f, / PyTorch jet %.2f%n", c.name(),
-                    median(vsAutograd), median(vsJet));
+                    PipelineBench.median(vsAutograd), PipelineBench.median(vsJet));
         }
         return out;
     }
@@ -182,9 +182,4 @@ final class CompareBench {
         }
     }
 
-    static double median(List<Double> v) {
-        List<Double> s = v.stream().sorted().toList();
-        int n = s.size();
-        return n == 0 ? Double.NaN : n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
-    }
 }

@@ -111,7 +111,7 @@ final class ServeSoakBench {
         if (after.isEmpty()) {
             return;
         }
-        double median = CompareBench.median(after);
+        double median = PipelineBench.median(after);
         double min = after.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
         double max = after.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
         c.put("rss_median_after_warmup_mib", median);
