@@ -52,7 +52,7 @@ final class RssBench {
         while (System.nanoTime() < end && !done.isDone()) {
             Map<String, Object> sample = new LinkedHashMap<>();
             sample.put("minute", (System.nanoTime() - t0) / 60e9);
-            sample.put("rss_mib", ServeSoakBench.rssMib());
+            sample.putAll(MemorySample.take());
             sample.put("step", lastStep(root.resolve("rss")));
             samples.add(sample);
             System.out.printf(Locale.ROOT, "%6.1f min  RSS %7.1f MiB  step %d%n", sample.get("minute"), sample.get("rss_mib"),

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 /**
  * {@code terrain bench serve}: a soak of the training service. An in-process {@code serve} (its HTTP API on
  * a free loopback port, Kafka off, Prometheus on) trains short runs back to back, submitted over HTTP,
- * for {@code minutes}; the process's RSS ({@code VmRSS}) is sampled every {@code sampleSeconds}. The
+ * for {@code minutes}; the process's memory ({@link MemorySample}: RSS, its anonymous and file-backed parts,
+ * heap, threads) is sampled every {@code sampleSeconds}. The
  * series, the runs finished, and the RSS spread after the warm-up (the first fifth of the samples) go to
  * the JSON: a flat service stays within ±10 % of the post-warm-up median.
  */
@@ -57,11 +58,11 @@ final class ServeSoakBench {
                 if (System.nanoTime() >= nextSample) {
                     Map<String, Object> s = new LinkedHashMap<>();
                     s.put("minute", (System.nanoTime() - t0) / 60e9);
-                    s.put("rss_mib", rssMib());
+                    s.putAll(MemorySample.take());
                     s.put("runs_finished", finished);
                     samples.add(s);
-                    System.out.printf(Locale.ROOT, "%6.1f min  RSS %7.1f MiB  %d runs%n", s.get("minute"), s.get("rss_mib"),
-                            finished);
+                    System.out.printf(Locale.ROOT, "%6.1f min  RSS %7.1f MiB (anon %.1f, heap committed %.1f)  %d runs%n",
+                            s.get("minute"), s.get("rss_mib"), s.get("rss_anon_mib"), s.get("heap_committed_mib"), finished);
                     nextSample += TimeUnit.SECONDS.toNanos(sampleSeconds);
                 }
                 Thread.sleep(200);
@@ -118,19 +119,5 @@ final class ServeSoakBench {
         c.put("rss_spread_after_warmup", Map.of("min_ratio", min / median, "max_ratio", max / median));
         System.out.printf(Locale.ROOT, "after warm-up: RSS median %.1f MiB, %.3f .. %.3f of it%n", median, min / median,
                 max / median);
-    }
-
-    /** Resident set size of this process from /proc/self/status, in MiB (NaN where there is none). */
-    static double rssMib() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return Double.NaN;
-        }
-        return Double.NaN;
     }
 }

@@ -2,10 +2,10 @@ package dev.terrain.ops.report;
 
 import java.util.Locale;
 
-/** A small HTML writer for the run report: every text it is given is escaped. */
-final class Html {
+/** A small HTML writer for the run and reproduction reports: every text it is given is escaped. */
+public final class Html {
     /** Inline style sheet: the report loads nothing from anywhere. */
-    static final String CSS = """
+    public static final String CSS = """
             body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d2430;
                    max-width: 1000px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
             h1 { font-size: 1.6em; margin-bottom: 0.2em; }
@@ -33,7 +33,7 @@ final class Html {
     private final StringBuilder out = new StringBuilder(16_384);
 
     /** Escapes the five characters HTML gives meaning to. */
-    static String escape(String s) {
+    public static String escape(String s) {
         StringBuilder b = new StringBuilder(s.length() + 16);
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -50,7 +50,7 @@ final class Html {
     }
 
     /** A real number for people: six significant digits, or scientific notation when tiny or huge. */
-    static String number(double v) {
+    public static String number(double v) {
         if (Double.isNaN(v)) {
             return "NaN";
         }
@@ -65,41 +65,41 @@ final class Html {
     }
 
     /** Appends markup as it is (only for literals of this package). */
-    Html raw(String markup) {
+    public Html raw(String markup) {
         out.append(markup);
         return this;
     }
 
     /** Appends escaped text. */
-    Html text(String s) {
+    public Html text(String s) {
         out.append(escape(s));
         return this;
     }
 
     /** {@code <tag>text</tag>}, the text escaped. */
-    Html element(String tag, String text) {
+    public Html element(String tag, String text) {
         return raw("<" + tag + ">").text(text).raw("</" + tag + ">\n");
     }
 
     /** A paragraph saying why something is not shown. */
-    Html missing(String sentence) {
+    public Html missing(String sentence) {
         return raw("<p class=\"missing\">").text(sentence).raw("</p>\n");
     }
 
     /** A table row of a label and a number; {@code data-value} holds the exact value for machines. */
-    Html numberRow(String id, String label, double value) {
+    public Html numberRow(String id, String label, double value) {
         return raw("<tr id=\"").text(id).raw("\"><th>").text(label).raw("</th><td class=\"num\" data-value=\"")
                 .text(Double.toString(value)).raw("\">").text(number(value)).raw("</td></tr>\n");
     }
 
     /** A table row of a label and a count. */
-    Html countRow(String id, String label, long value) {
+    public Html countRow(String id, String label, long value) {
         return raw("<tr id=\"").text(id).raw("\"><th>").text(label).raw("</th><td class=\"num\" data-value=\"")
                 .text(Long.toString(value)).raw("\">").text(Long.toString(value)).raw("</td></tr>\n");
     }
 
     /** A table row of a label and a text. */
-    Html textRow(String id, String label, String value) {
+    public Html textRow(String id, String label, String value) {
         return raw("<tr id=\"").text(id).raw("\"><th>").text(label).raw("</th><td>").text(value).raw("</td></tr>\n");
     }
 
