@@ -24,12 +24,35 @@ public interface Experiment {
     /** Runs it. */
     Outcome run(Lab lab, boolean quick);
 
-    /** The rows of the comparison table, the charts of the report, and remarks for it. */
-    record Outcome(List<Row> rows, List<ComparisonCharts.Chart> charts, List<String> notes) {
+    /**
+     * The rows of the comparison table, the line charts of the report, remarks for it, and pictures the
+     * experiment draws itself (e.g. loss-surface contours).
+     */
+    record Outcome(List<Row> rows, List<ComparisonCharts.Chart> charts, List<String> notes, List<Picture> pictures) {
         public Outcome {
             rows = List.copyOf(rows);
             charts = List.copyOf(charts);
             notes = List.copyOf(notes);
+            pictures = List.copyOf(pictures);
         }
+
+        public Outcome(List<Row> rows, List<ComparisonCharts.Chart> charts, List<String> notes) {
+            this(rows, charts, notes, List.of());
+        }
+    }
+
+    /** A PNG the experiment draws: its base name, heading, caption, and how to write it. */
+    record Picture(String name, String title, String caption, Drawing drawing) {
+        public Picture {
+            if (!name.matches("[a-z0-9][a-z0-9-]*")) {
+                throw new IllegalArgumentException("picture name must be lower-case letters, digits and dashes: " + name);
+            }
+        }
+    }
+
+    /** Writes one PNG file. */
+    @FunctionalInterface
+    interface Drawing {
+        void write(java.nio.file.Path png) throws java.io.IOException;
     }
 }

@@ -3,6 +3,7 @@ package dev.terrain.ops.reproduce;
 import ai.djl.ndarray.NDManager;
 import dev.terrain.model.probe.BatchedLoss;
 import dev.terrain.model.probe.Directions.BiasMode;
+import dev.terrain.model.probe.LossSurface;
 import dev.terrain.model.probe.RoughnessIndex;
 import dev.terrain.model.train.StepReport;
 import dev.terrain.model.train.Trainer;
@@ -108,6 +109,13 @@ public final class Model implements AutoCloseable {
         BatchedLoss loss = new BatchedLoss(trainer.objective(), trainer.probeBatch(), BatchedLoss.DEFAULT_MAX_ELEMENTS);
         return RoughnessIndex.compute(loss, trainer.objective().network().parameters(),
                 new RoughnessIndex.Settings(directions, intervals, halfWidth, seed, BiasMode.ZERO, Set.of()));
+    }
+
+    /** The 2D loss surface around the current parameters (paper 000 Fig. 3), bias entries of the directions zero. */
+    public LossSurface.Result surface(int n, double span, long seed) {
+        BatchedLoss loss = new BatchedLoss(trainer.objective(), trainer.probeBatch(), BatchedLoss.DEFAULT_MAX_ELEMENTS);
+        return LossSurface.compute(loss, trainer.objective().network().parameters(),
+                new LossSurface.Settings(n, n, span, seed, BiasMode.ZERO));
     }
 
     @Override

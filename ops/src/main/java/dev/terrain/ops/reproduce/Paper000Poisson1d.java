@@ -1,6 +1,8 @@
 package dev.terrain.ops.reproduce;
 
+import dev.terrain.model.probe.LossSurface;
 import dev.terrain.ops.report.ComparisonCharts.Chart;
+import dev.terrain.ops.report.ContourPlot;
 import dev.terrain.ops.report.ComparisonCharts.Curve;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,6 +19,7 @@ import java.util.Map;
  *   <li>Table III: rel-L2 of u(·; θ_G) and u(·; θ_R) over widths 2–6;</li>
  *   <li>Table VII: RI_DGM at θ_G and RI_DRM at θ_R over widths (l = 0.02, M = m = 100);</li>
  *   <li>Table IX: RI of both losses at θ_G, θ_R and θ̃_G, where θ̃_G minimises J_G from θ_R (w = 4, l = 0.01);</li>
+ *   <li>Fig. 3: the 2D loss surfaces around θ_G and θ_R (contours, and their local minima counted);</li>
  *   <li>Fig. 5: RI along both training paths (l = 0.01, M = 50, m = 10) and where they cross.</li>
  * </ul>
  * The paper does not state its optimiser's settings; Terrain uses its examples' Adam with a cosine decay
@@ -81,6 +84,7 @@ final class Paper000Poisson1d implements Experiment {
         double[][] ix = new double[3][2];
         double[][] tableI = new double[3][2];
         double ixSeconds = 0;
+        LossSurface.Result[] surfaces = new LossSurface.Result[2];
         for (int w : p.widths()) {
             long t0 = System.nanoTime();
             boolean paperPoint = w == 4;
@@ -101,6 +105,8 @@ final class Paper000Poisson1d implements Experiment {
                 double riR = r.roughness(p.riM(), p.riMm(), 0.02, 1).ri();
                 widths.add(new Width(w, g.relL2(), r.relL2(), riG, riR, (System.nanoTime() - t0) / 1e9));
                 if (paperPoint) {
+                    surfaces[0] = g.surface(41, 0.01, 1);
+                    surfaces[1] = r.surface(41, 0.01, 1);
                     double[] thetaG = g.theta();
                     double[] thetaR = r.theta();
                     // θ̃_G: minimise J_G from θ_R, with a fresh optimiser, as long as θ_G was trained.
@@ -129,9 +135,12 @@ final class Paper000Poisson1d implements Experiment {
                 ixSeconds, command);
         figure5(path, rows, at4 + String.format(Locale.ROOT, "; RI M = %d, m = %d, l = 0.01 every %d steps", p.pathM(),
                 p.pathMm(), p.pathEvery()), widths.stream().filter(x -> x.w() == 4).mapToDouble(Width::seconds).sum(), command);
+        figure3(surfaces, rows, p.trainSettings(4) + "; 41 × 41 grid, span 0.01, filter-normalised directions (seed 1)", ixSeconds, command);
+        List<Picture> pictures = List.of(contour("fig3-dgm", "Fig. 3: J_G around θ_G", surfaces[0]),
+                contour("fig3-drm", "Fig. 3: J_R around θ_R", surfaces[1]));
         return new Outcome(rows, charts(widths, path), List.of(
                 "θ_G and θ_R start from the same initial parameters (network.seed = 1), as in the paper.",
-                "The paper's Fig. 5 is a plot without printed values; the row compares where the two RI curves cross."));
+                "The paper's Fig. 5 is a plot without printed values; the row compares where the two RI curves cross."), pictures);
     }
 
     private static void tableIII(Plan p, List<Width> widths, List<Row> rows, String command) {
@@ -234,6 +243,50 @@ final class Paper000Poisson1d implements Experiment {
                 "from epoch ≈ " + FIG5_CROSSING, from == null ? "never (end: " + order(end[0], end[1]) + ")" : "from step " + from,
                 v, from != null ? "" : "Along Terrain's path the DGM's RI does not stay below the DRM's up to the last step probed.",
                 settings, seconds, command, "RI_DGM < RI_DRM at the last step of the path", endHolds));
+    }
+
+    /**
+     * Fig. 3's claim, that J_R is rougher around θ_R than J_G around θ_G, counted: the strict local minima
+     * of each 41 × 41 surface over its 8 neighbours (a smooth basin has one).
+     */
+    private static void figure3(LossSurface.Result[] s, List<Row> rows, String settings, double seconds, String command) {
+        int g = localMinima(s[0].loss());
+        int r = localMinima(s[1].loss());
+        Verdict v = g < r ? Verdict.MATCHES : g == r ? Verdict.CLOSE : Verdict.DIFFERS;
+        rows.add(new Row(ID, "000", "Fig. 3: local minima of the 2D loss surface, J_G around θ_G vs J_R around θ_R",
+                "J_G smooth, J_R rough (contours)", g + " vs " + r, v,
+                v != Verdict.DIFFERS ? "" : "Around Terrain's minimisers J_G has more local minima than J_R on this grid.",
+                settings, seconds, command, null, null));
+    }
+
+    /** Strict local minima of a grid over its (up to) 8 neighbours, non-finite points skipped. */
+    static int localMinima(double[][] z) {
+        int count = 0;
+        for (int i = 0; i < z.length; i++) {
+            for (int j = 0; j < z[i].length; j++) {
+                if (!Double.isFinite(z[i][j])) {
+                    continue;
+                }
+                boolean min = true;
+                for (int di = -1; di <= 1 && min; di++) {
+                    for (int dj = -1; dj <= 1; dj++) {
+                        int a = i + di;
+                        int b = j + dj;
+                        if ((di != 0 || dj != 0) && a >= 0 && a < z.length && b >= 0 && b < z[a].length && !(z[a][b] > z[i][j])) {
+                            min = false;
+                            break;
+                        }
+                    }
+                }
+                count += min ? 1 : 0;
+            }
+        }
+        return count;
+    }
+
+    private static Picture contour(String name, String title, LossSurface.Result r) {
+        return new Picture(name, title, "Eight isolines with equal gaps between the surface's minimum and maximum, as the paper's Fig. 3.",
+                png -> ContourPlot.writePng(r, png, 640, 560, title));
     }
 
     private static List<Chart> charts(List<Width> widths, Map<Long, double[]> path) {

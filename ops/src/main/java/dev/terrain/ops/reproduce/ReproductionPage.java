@@ -50,6 +50,17 @@ final class ReproductionPage {
                         .text("Solid: Terrain. Dashed: the paper's printed values.").raw("</figcaption></figure>\n");
             }
         }
+        for (Experiment.Picture pic : o.pictures()) {
+            h.element("h2", pic.title());
+            try {
+                java.nio.file.Files.createDirectories(dir);
+                pic.drawing().write(dir.resolve(pic.name() + ".png"));
+                h.raw("<figure><img src=\"").text(pic.name() + ".png").raw("\" alt=\"").text(pic.title())
+                        .raw("\"><figcaption>").text(pic.caption()).raw("</figcaption></figure>\n");
+            } catch (IOException | RuntimeException ex) {
+                h.missing("This picture could not be drawn: " + ex.getMessage());
+            }
+        }
         h.raw("</body></html>\n");
         Path file = dir.resolve("report.html");
         try {
