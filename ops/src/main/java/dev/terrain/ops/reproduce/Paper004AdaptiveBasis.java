@@ -30,6 +30,7 @@ final class Paper004AdaptiveBasis implements Experiment {
     private static final int[] T1_DEPTHS = {4, 16, 64};
     /** Table 1 of the paper at widths 4, 16, 64 (rows) and depths 4, 16, 64 (columns). */
     private static final double[][] T1 = {{1.67, 1.60, 1.43}, {2.08, 1.50, 1.44}, {1.68, 1.37, 1.37}};
+    private static final int WALL_ROUNDS = 3;
 
     @Override
     public String id() {
@@ -75,18 +76,20 @@ final class Paper004AdaptiveBasis implements Experiment {
                 "Means are of log10 of the final loss over seeds 1.." + p.seeds() + " of the network's initialisation."));
     }
 
-    /** Mean over seeds of log10 of the loss after {@code steps} steps. */
-    private static double meanLog10(Lab lab, String example, Map<String, String> o, int seeds, long steps) {
-        double sum = 0;
+    /** Means over seeds of log10 of the loss at the first step (for LSGD after the initial solve) and after {@code steps} steps. */
+    private static double[] meanLog10(Lab lab, String example, Map<String, String> o, int seeds, long steps) {
+        double first = 0;
+        double last = 0;
         for (int seed = 1; seed <= seeds; seed++) {
             Map<String, String> with = new HashMap<>(o);
             with.put("network.seed", Integer.toString(seed));
             with.put("train.steps", Long.toString(steps));
             try (Model m = lab.model(lab.settings(example, with))) {
-                sum += Math.log10(m.train(steps).evaluate().total());
+                first += Math.log10(m.step().total());
+                last += Math.log10(m.train(steps - 1).evaluate().total());
             }
         }
-        return sum / seeds;
+        return new double[] {first / seeds, last / seeds};
     }
 
     private static void sine(Lab lab, Plan p, List<Row> rows, String command) {
@@ -94,18 +97,24 @@ final class Paper004AdaptiveBasis implements Experiment {
             long t0 = System.nanoTime();
             lab.say(String.format(Locale.ROOT, "%s: Fig. 2, %s network, LSGD and GD, %d seeds, %d steps", ID, act, p.seeds(), p.sineSteps()));
             Map<String, String> net = Map.of("network.activation", act, "network.init", "he-uniform");
-            double lsgd = meanLog10(lab, "sine-lsgd.conf", net, p.seeds(), p.sineSteps());
+            double[] lsgdCurve = meanLog10(lab, "sine-lsgd.conf", net, p.seeds(), p.sineSteps());
+            double lsgd = lsgdCurve[1];
             Map<String, String> gd = new HashMap<>(net);
             gd.put("optimizer.type", "adam");
             gd.put("optimizer.lr", "0.0005");
-            double adam = meanLog10(lab, "sine-lsgd.conf", gd, p.seeds(), p.sineSteps());
+            double adam = meanLog10(lab, "sine-lsgd.conf", gd, p.seeds(), p.sineSteps())[1];
             double orders = adam - lsgd;
             double wanted = act.equals("tanh") ? 2 : 1;
             Verdict v = orders >= wanted ? Verdict.MATCHES : orders > 0 ? Verdict.CLOSE : Verdict.DIFFERS;
             rows.add(new Row(ID, "004", "Fig. 2, " + act + ": mean log10 loss, LSGD below GD",
                     act.equals("tanh") ? "several orders of magnitude lower" : "lower (by about an order of magnitude)",
                     String.format(Locale.ROOT, "%.2f vs %.2f (%.1f orders lower)", lsgd, adam, orders), v,
-                    v != Verdict.DIFFERS ? "" : "GD ended below LSGD on average; the paper shows such crossings too (its \"rare case\" in Fig. 2).",
+                    v != Verdict.DIFFERS ? "" : Math.abs(lsgdCurve[1] - lsgdCurve[0]) < 1e-3
+                            ? String.format(Locale.ROOT, "LSGD never left its first least-squares fit (mean log10 loss %.2f before and after): with He-uniform "
+                                    + "weights and zero biases every ReLU unit is linear or dead on [0, 1], so the fitted residual is orthogonal "
+                                    + "to every hidden unit's derivative and LSGD's hidden gradient vanishes; GD, whose output layer is not at "
+                                    + "its least-squares optimum, moves the kinks.", lsgdCurve[0])
+                            : "GD ended below LSGD on average; the paper shows such crossings too (its \"rare case\" in Fig. 2).",
                     String.format(Locale.ROOT, "sin 2πx on 256 grid points, MLP [32, 32] %s, He uniform, LSGD rate 0.005 vs Adam 0.0005, %,d steps, %d seeds, float64",
                             act, p.sineSteps(), p.seeds()),
                     (System.nanoTime() - t0) / 1e9, command,
@@ -227,10 +236,21 @@ final class Paper004AdaptiveBasis implements Experiment {
                 String layers = "[" + String.join(", ", java.util.Collections.nCopies(d, Integer.toString(w))) + "]";
                 Map<String, String> o = new HashMap<>(Map.of("network.layers", layers, "network.activation", "relu",
                         "network.init", "he-uniform", "train.steps", Long.toString(p.t1Steps())));
-                double lsgd = seconds(lab, o, p.t1Steps());
-                o.put("optimizer.type", "adam");
-                double gd = seconds(lab, o, p.t1Steps());
-                ratios[di] = lsgd / gd;
+                // Alternate the two three times and take the median ratio: the machine is shared and noisy.
+                Map<String, String> adam = new HashMap<>(o);
+                adam.put("optimizer.type", "adam");
+                List<Double> each = new ArrayList<>();
+                double lsgd = 0;
+                double gd = 0;
+                for (int round = 0; round < WALL_ROUNDS; round++) {
+                    double a = seconds(lab, o, p.t1Steps());
+                    double b = seconds(lab, adam, p.t1Steps());
+                    each.add(a / b);
+                    lsgd += a;
+                    gd += b;
+                }
+                java.util.Collections.sort(each);
+                ratios[di] = each.get(WALL_ROUNDS / 2);
                 int pw = indexOf(T1_WIDTHS, w);
                 int pd = indexOf(T1_DEPTHS, d);
                 double paper = T1[pw][pd];
@@ -238,7 +258,7 @@ final class Paper004AdaptiveBasis implements Experiment {
                 rows.add(new Row(ID, "004", String.format(Locale.ROOT, "Table 1, width %d, depth %d: wall time LSGD / GD", w, d),
                         String.format(Locale.ROOT, "%.2f", paper), String.format(Locale.ROOT, "%.2f", ratios[di]), v,
                         v != Verdict.DIFFERS ? "" : "Terrain's least-squares solve (assembled on the device, solved on the host) weighs differently against its Adam step than TensorFlow's did on the paper's CPU.",
-                        String.format(Locale.ROOT, "plain ReLU MLP %d × %d on sin 2πx, 256 points; %d iterations each (paper 1000); float64; 2 CPU cores",
+                        String.format(Locale.ROOT, "plain ReLU MLP %d × %d on sin 2πx, 256 points; %d iterations each (paper 1000), median of 3 alternations; float64; 2 CPU cores",
                                 d, w, p.t1Steps()),
                         lsgd + gd, command, "LSGD costs more per iteration than GD", ratios[di] > 1));
             }
