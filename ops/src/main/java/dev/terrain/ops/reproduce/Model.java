@@ -122,4 +122,16 @@ public final class Model implements AutoCloseable {
     public void close() {
         manager.close();
     }
+
+    // paper 001
+
+    /**
+     * Per loss term and per layer statistics of |∂L_t/∂θ| of the unweighted terms (paper 001's gradient
+     * histograms) on the probe batch, at the current parameters; each term carries its current weight λ_t.
+     */
+    public dev.terrain.model.probe.GradientStatisticsResult gradientStatistics(
+            dev.terrain.model.probe.GradientStatisticsSettings settings) {
+        return new dev.terrain.model.probe.GradientStatistics(trainer.objective(), trainer.probeBatch(), settings)
+                .compute(trainer.step(), "");
+    }
 }
