@@ -134,4 +134,25 @@ public final class Model implements AutoCloseable {
         return new dev.terrain.model.probe.GradientStatistics(trainer.objective(), trainer.probeBatch(), settings)
                 .compute(trainer.step(), "");
     }
+
+    // paper 002
+
+    /**
+     * max |u - u*| over the test points (the grid of {@code sampling.testPoints} that {@link #relL2()} uses),
+     * or NaN without an exact solution.
+     */
+    public double maxAbsError() {
+        dev.terrain.model.train.Objective o = trainer.objective();
+        if (o.problem().exact().isEmpty()) {
+            return Double.NaN;
+        }
+        try (NDManager m = manager.newSubManager(); ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope();
+                dev.terrain.model.tensor.NoGrad off = new dev.terrain.model.tensor.NoGrad()) {
+            scope.suppressNotUsedWarning();
+            dev.terrain.model.problem.PointSet test = o.toDevice(java.util.Map.of("test",
+                    dev.terrain.model.train.TestSet.of(o.problem().domain(), settings.sampling().testPoints())), m).get("test");
+            ai.djl.ndarray.NDArray err = o.predict(test).sub(o.problem().exact().get().at(test.x(), o.scalars())).abs().max();
+            return err.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+        }
+    }
 }

@@ -17,7 +17,7 @@ import java.util.Set;
 public final class Reproductions {
     /** Every experiment, in paper order. */
     public static final List<Experiment> ALL = List.of(new Paper000Poisson1d(), new Paper000BallAnd10d(), new Paper000Wave1d(),
-            new Paper001GradientPathologies(), new Paper004AdaptiveBasis());
+            new Paper001GradientPathologies(), new Paper002Isgd(), new Paper004AdaptiveBasis());
 
     private Reproductions() {}
 
