@@ -89,7 +89,7 @@ final class Paper002Isgd implements Experiment {
                     ode("0.01", 400, "[50, 50, 50, 50]"), ode("0.01", 100, "[20, 20, 20]"),
                     "4 × 50 tanh, N = 400 random points (paper: the same)", 3000, 0.001, 400_000, 360_000, true,
                     "Fig. 2(d, e)", "Fig. 2(d, e)",
-                    "converges with \"more epochs and a smaller learning rate\" (§4.1)",
+                    "all need \"more epochs and a smaller learning rate\" to converge (§4.1); at small rates ISGD is \"very close to SGD\" (App. C.1)",
                     "ISGD \"can still have stable convergent results\" (§4.1)",
                     "SGD and Adam \"are not convergent for large learning rates\", ISGD is (§4.1)",
                     Double.NaN),
