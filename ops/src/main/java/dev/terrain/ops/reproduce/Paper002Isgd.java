@@ -267,9 +267,9 @@ final class Paper002Isgd implements Experiment {
         if (byRate.size() == 2) {
             Run isgd = byRate.get(LARGE).get("isgd");
             Run adam = byRate.get(c.small()).get("adam");
-            measured.add(String.format(Locale.ROOT, "%s: ISGD at α = 0.5 (inner Adam rate γ = %s) ended at %s after %,d evaluations; Adam at α = γ = %s at %s after %,d.",
+            measured.add(String.format(Locale.ROOT, "%s: ISGD at α = 0.5 (inner Adam rate γ = %s) ended at %s after %,d evaluations; Adam at α = γ = %s%s at %s after %,d.",
                     c.name(), rateText(c.small()), sci(isgd.lastOrInfinity()), isgd.evaluations(), rateText(c.small()),
-                    sci(adam.lastOrInfinity()), adam.evaluations()));
+                    c.smallBatch() ? " (on batches of 40)" : "", sci(adam.lastOrInfinity()), adam.evaluations()));
         }
     }
 
