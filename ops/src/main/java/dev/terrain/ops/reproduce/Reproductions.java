@@ -16,8 +16,14 @@ import java.util.Set;
 /** The registry of experiments {@code terrain reproduce} knows, and running a selection of them. */
 public final class Reproductions {
     /** Every experiment, in paper order. */
-    public static final List<Experiment> ALL = List.of(new Paper000Poisson1d(), new Paper000BallAnd10d(), new Paper000Wave1d(),
-            new Paper001GradientPathologies(), new Paper002Isgd(), new Paper004AdaptiveBasis());
+    public static final List<Experiment> ALL = List.of(
+            new Paper000Poisson1d(),
+            new Paper000BallAnd10d(),
+            new Paper000Wave1d(),
+            new Paper001GradientPathologies(),
+            new Paper002Isgd(),
+            new Paper003FourierRitz(),
+            new Paper004AdaptiveBasis());
 
     private Reproductions() {}
 
