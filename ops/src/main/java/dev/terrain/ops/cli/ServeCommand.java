@@ -29,8 +29,28 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "-D", paramLabel = "KEY=VALUE", description = "override a setting, e.g. -Dserve.port=8081")
     Map<String, String> overrides = new LinkedHashMap<>();
 
+    @Option(names = "--kafka", paramLabel = "HOST:PORT",
+            description = "the Kafka cluster of a service group (kafka.bootstrap)")
+    String kafka;
+
+    @Option(names = "--group", paramLabel = "NAME",
+            description = "join the service group NAME: share its run queue on Kafka (serve.group); run.dir must be shared")
+    String group;
+
+    @Option(names = "--instance", paramLabel = "NAME", description = "this instance's name in the group (serve.instance)")
+    String instance;
+
     @Override
     public Integer call() throws InterruptedException {
+        if (kafka != null) {
+            overrides.put("kafka.bootstrap", kafka);
+        }
+        if (group != null) {
+            overrides.put("serve.group", group);
+        }
+        if (instance != null) {
+            overrides.put("serve.instance", instance);
+        }
         ServeSettings settings = ServeSettings.load(config, overrides);
         Threads.set(settings.service().threads());
         ProgressSink notes = new ProgressSink() {
@@ -53,7 +73,8 @@ final class ServeCommand implements Callable<Integer> {
             System.out.println("terrain serve: stopped");
             stopped.countDown();
         }, "terrain-serve-shutdown"));
-        System.out.println("serving on " + service.url() + " (runs in " + settings.runDir().toAbsolutePath() + ")");
+        System.out.println("serving on " + service.url() + " (runs in " + settings.runDir().toAbsolutePath() + ")"
+                + (settings.group().isEmpty() ? "" : " as " + settings.instance() + " of group " + settings.group()));
         System.out.flush();
         stopped.await();
         return 0;

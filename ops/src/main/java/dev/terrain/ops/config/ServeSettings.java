@@ -16,7 +16,8 @@ import java.util.Map;
  * as a run file is (unknown keys and bad values fail naming the key).
  */
 public record ServeSettings(String host, int port, int concurrency, int queueLimit, long maxBodyBytes,
-        Duration drainTimeout, Duration metricsRetention, RunSettings service) {
+        Duration drainTimeout, Duration metricsRetention, String group, String instance, int partitions,
+        Duration sessionTimeout, RunSettings service) {
 
     /** The run directory root every service run goes under. */
     public Path runDir() {
@@ -61,8 +62,43 @@ public record ServeSettings(String host, int port, int concurrency, int queueLim
         }
         Duration drain = duration(c, "drainTimeout", false);
         Duration retention = duration(c, "metricsRetention", true);
+        String group = c.getString("group").trim();
+        String instance = c.getString("instance").trim();
+        if (instance.isEmpty()) {
+            instance = defaultInstance();
+        }
+        if (!group.isEmpty()) {
+            if (!group.matches("[A-Za-z0-9._-]{1,200}")) {
+                throw new UserError("serve.group '" + group + "' may contain only letters, digits, '.', '_' and '-'");
+            }
+            if (!service.kafka().enabled() || service.kafka().embedded()) {
+                throw new UserError("serve.group = '" + group + "' needs the Kafka cluster the group shares: set kafka.bootstrap "
+                        + "(--kafka host:port; ./terrain kafka starts one); an embedded broker would be private to this instance");
+            }
+        }
+        if (!instance.matches("[A-Za-z0-9._-]{1,200}")) {
+            throw new UserError("serve.instance '" + instance + "' may contain only letters, digits, '.', '_' and '-'");
+        }
+        Duration session = duration(c, "sessionTimeout", false);
+        if (session.toMillis() < 6000 || session.toMillis() > 300_000) {
+            throw new UserError("serve.sessionTimeout must lie between 6s and 5 minutes (the broker's group session bounds), got "
+                    + session);
+        }
         return new ServeSettings(host, port, SettingsLoader.positive(c, "concurrency", "serve.concurrency"),
-                SettingsLoader.positive(c, "queueLimit", "serve.queueLimit"), maxBody, drain, retention, service);
+                SettingsLoader.positive(c, "queueLimit", "serve.queueLimit"), maxBody, drain, retention, group, instance,
+                SettingsLoader.positive(c, "partitions", "serve.partitions"), session, service);
+    }
+
+    /** host name and process id: unique among live instances, new after a restart. */
+    private static String defaultInstance() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "terrain";
+        }
+        String name = (host + "-" + ProcessHandle.current().pid()).replaceAll("[^A-Za-z0-9._-]", "-");
+        return name.startsWith(".") ? "t" + name : name;
     }
 
     private static Duration duration(Config c, String key, boolean zeroAllowed) {

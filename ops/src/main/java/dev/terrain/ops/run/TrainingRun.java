@@ -3,6 +3,7 @@ package dev.terrain.ops.run;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.terrain.actors.Checkpoint;
+import dev.terrain.actors.CheckpointStore;
 import dev.terrain.actors.Checkpoints;
 import dev.terrain.actors.LocalRun;
 import dev.terrain.actors.MetricsRecord;
@@ -48,6 +49,7 @@ public final class TrainingRun {
     private boolean shutdownHook = true;
     private volatile RunHandle current;
     private volatile boolean stopRequested;
+    private java.util.function.BooleanSupplier fence = () -> true;
 
     public TrainingRun(RunSettings settings, ProgressSink progress) {
         this.settings = settings;
@@ -72,6 +74,22 @@ public final class TrainingRun {
         this.observer = runObserver;
         this.shutdownHook = false;
         return this;
+    }
+
+    /**
+     * Makes the run write only while {@code owns} holds: it is asked before every checkpoint and before the
+     * final files (summary, parameters, report). A service group uses it to fence a run whose ownership
+     * moved to another instance (this one became a zombie): the zombie then writes nothing more to the
+     * shared run directory. {@link #stop()} ends such a run.
+     */
+    public TrainingRun withFence(java.util.function.BooleanSupplier owns) {
+        this.fence = owns;
+        return this;
+    }
+
+    /** Whether the fence stopped this run from writing (another instance owns it now). */
+    public boolean fenced() {
+        return !fence.getAsBoolean();
     }
 
     /**
@@ -146,7 +164,7 @@ public final class TrainingRun {
         RunOutputs own = outputs == null ? RunOutputs.open(settings, progress) : null;
         try (RunDirectory dir = opened; RunOutputs closing = own) {
             RunOutputs.Run out = (own != null ? own : outputs).forRun(settings);
-            Checkpoints store = new Checkpoints(dir.path(), settings.checkpoint().keep());
+            CheckpointStore store = fenced(new Checkpoints(dir.path(), settings.checkpoint().keep()));
             RunListener files = new RunFiles(dir, progress, settings.train().steps());
             RunListener listener = out.listener(observer == null ? files : RunListeners.of(List.of(files, observer)));
             RunSpec spec = new RunSpec(settings.runId(), hash, manager -> RunFactory.build(settings, manager), device,
@@ -176,6 +194,10 @@ public final class TrainingRun {
             }
             try {
                 RunOutcome o = run.await();
+                if (!fence.getAsBoolean()) {
+                    LOG.warn("run {} is owned by another instance now: this one writes no summary or report", settings.runId());
+                    return dir.path();
+                }
                 summarise(summary, o, (System.nanoTime() - start) / 1e9);
                 if (!out.describe().isEmpty()) {
                     summary.put("outputs", out.describe());
@@ -190,7 +212,7 @@ public final class TrainingRun {
                 }
                 return dir.path();
             } catch (RuntimeException e) {
-                if (!summary.containsKey("status")) {
+                if (!summary.containsKey("status") && fence.getAsBoolean()) {
                     summary.put("status", "failed");
                     summary.put("error", String.valueOf(e.getMessage()));
                     dir.writeJson("summary.json", summary);
@@ -210,6 +232,25 @@ public final class TrainingRun {
                 progress.finished();
             }
         }
+    }
+
+    /** {@code store}, refusing to write once the fence no longer holds. */
+    private CheckpointStore fenced(CheckpointStore store) {
+        return new CheckpointStore() {
+            @Override
+            public String save(Checkpoint checkpoint) {
+                if (!fence.getAsBoolean()) {
+                    throw new IllegalStateException("run " + settings.runId() + " is owned by another instance now; "
+                            + "the checkpoint at step " + checkpoint.step() + " is not written");
+                }
+                return store.save(checkpoint);
+            }
+
+            @Override
+            public java.util.Optional<Loaded> latest() {
+                return store.latest();
+            }
+        };
     }
 
     /** Writes the run's report; a report that cannot be written is a warning and leaves the run's outcome alone. */

@@ -21,6 +21,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -78,6 +79,10 @@ public final class RunService implements AutoCloseable {
         int starts;
         LiveStatus live;
         TrainingRun training;
+        /** Group mode: the record the run came from (committed when it ends). */
+        GroupQueue.Delivered delivered;
+        /** Group mode: stopped because its partition moved (or the service drains); it is not final. */
+        boolean released;
 
         Entry(String id, long seq, String config, String submittedAt) {
             this.id = id;
@@ -101,6 +106,9 @@ public final class RunService implements AutoCloseable {
     private int active;
     private long nextSeq = 1;
     private boolean draining;
+    /** The group's queue in Kafka; null for a service on its own. */
+    private final GroupQueue group;
+    private final Path owners;
 
     /**
      * Opens the service's state under {@code run.dir}, requeues what an earlier service left queued or
@@ -128,7 +136,24 @@ public final class RunService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        recover();
+        this.owners = root.resolve(".owners");
+        if (settings.group().isEmpty()) {
+            this.group = null;
+            recover();
+        } else {
+            try {
+                Files.createDirectories(owners);
+            } catch (IOException e) {
+                throw new UserError("cannot create " + owners + " in the shared run directory: " + e.getMessage());
+            }
+            this.group = new GroupQueue(new GroupQueue.Settings(settings.service().kafka().bootstrap(), settings.group(),
+                    settings.instance(), settings.partitions(), settings.sessionTimeout()), new GroupRuns());
+            group.view().onCancel(r -> cancelHere(r.id));
+            forgetting.scheduleWithFixedDelay(this::fence, 500, 500, TimeUnit.MILLISECONDS);
+            LOG.info("instance {} of group '{}': runs from {} on Kafka {}, run directory {} (shared by the group)",
+                    settings.instance(), settings.group(), dev.terrain.streams.kafka.Topics.RUNS,
+                    settings.service().kafka().bootstrap(), root);
+        }
     }
 
     /** Reads the state files in submission order: finished runs are listed, the others queued again. */
@@ -212,6 +237,10 @@ public final class RunService implements AutoCloseable {
             throw ApiError.badRequest("run.id '" + id + "' may contain only letters, digits, '.', '_' and '-' and must not "
                     + "start with '.'");
         }
+        if (group != null) {
+            submitToGroup(id, run.renderedConfig());
+            return id;
+        }
         synchronized (lock) {
             if (draining) {
                 throw new ApiError(503, "the service is shutting down; submit the run to the next one");
@@ -258,9 +287,12 @@ public final class RunService implements AutoCloseable {
             RunSettings run = SettingsLoader.loadText(e.config, Map.of("run.id", quote(e.id)),
                     "the configuration of run " + e.id, e.id);
             training = new TrainingRun(run, ProgressSink.NONE).hosted(host, outputs, e.live);
+            if (group != null) {
+                training.withFence(() -> ownsNow(e.id));
+            }
             synchronized (lock) {
                 e.training = training;
-                if (e.cancelRequested || draining) {
+                if (e.cancelRequested || e.released || draining) {
                     training.stop();
                 }
             }
@@ -285,6 +317,10 @@ public final class RunService implements AutoCloseable {
             LOG.warn("run {} failed: {}", e.id, failure.toString());
             outcome = State.failed;
             error = failure.getMessage() == null ? failure.toString() : failure.getMessage();
+        }
+        if (group != null) {
+            endInGroup(e, outcome, error);
+            return;
         }
         synchronized (lock) {
             active--;
@@ -336,6 +372,9 @@ public final class RunService implements AutoCloseable {
      * @return the run's state after the request: cancelled, or running while it stops
      */
     public Map<String, Object> cancel(String id) {
+        if (group != null) {
+            return cancelInGroup(id);
+        }
         synchronized (lock) {
             Entry e = entry(id);
             switch (e.state) {
@@ -371,29 +410,46 @@ public final class RunService implements AutoCloseable {
      * while it trains here, else from its files, read outside the service's lock).
      */
     public Map<String, Object> status(String id) {
-        Map<String, Object> m;
-        boolean live;
+        Map<String, Object> m = null;
+        boolean live = false;
         synchronized (lock) {
-            Entry e = entry(id);
-            m = status(e);
-            live = e.live != null && e.live.metrics() != null;
+            Entry e = group != null ? runs.get(id) : entry(id);
+            if (e != null) {
+                m = status(e);
+                live = e.live != null && e.live.metrics() != null;
+            }
         }
+        if (group != null) {
+            Map<String, Object> known = group.view().brief(id).orElse(null);
+            if (m == null && known == null) {
+                throw ApiError.notFound("no run '" + id + "' in this service group; GET /runs lists them");
+            }
+            if (m == null) {
+                m = known;
+            } else {
+                m.put("instance", settings.instance());
+            }
+        }
+        Map<String, Object> out = m;
         if (!live) {
             Path dir = root.resolve(id);
             summary(dir).ifPresent(s -> {
-                m.put("step", s.path("steps").asLong());
-                m.put("terms", s.path("terms"));
-                m.put("total", s.get("total"));
-                m.put("rel_l2", s.get("rel_l2"));
+                out.put("step", s.path("steps").asLong());
+                out.put("terms", s.path("terms"));
+                out.put("total", s.get("total"));
+                out.put("rel_l2", s.get("rel_l2"));
             });
-            m.put("probes", RunFilesView.latestProbes(dir));
+            out.put("probes", RunFilesView.latestProbes(dir));
         }
-        m.put("run_dir", root.resolve(id).toString());
-        return m;
+        out.put("run_dir", root.resolve(id).toString());
+        return out;
     }
 
     /** Every run in submission order, briefly. */
     public List<Map<String, Object>> list() {
+        if (group != null) {
+            return group.view().list();
+        }
         synchronized (lock) {
             List<Map<String, Object>> out = new ArrayList<>();
             for (Entry e : runs.values()) {
@@ -421,12 +477,28 @@ public final class RunService implements AutoCloseable {
             if (!outputs.describe().isEmpty()) {
                 m.put("outputs", outputs.describe());
             }
+            if (group != null) {
+                m.put("queued", group.view().counts().getOrDefault("queued", 0));
+                m.put("runs", group.view().list().size());
+                m.put("group", settings.group());
+                m.put("instance", settings.instance());
+                m.put("partitions", group.partitions());
+                if (group.problem() != null) {
+                    m.put("kafka", group.problem());
+                }
+            }
             return m;
         }
     }
 
     /** The directory of a known run (404 otherwise). */
     public Path runDirectory(String id) {
+        if (group != null) {
+            if (!group.view().knows(id)) {
+                throw ApiError.notFound("no run '" + id + "' in this service group; GET /runs lists them");
+            }
+            return root.resolve(id);
+        }
         synchronized (lock) {
             entry(id);
         }
@@ -435,6 +507,9 @@ public final class RunService implements AutoCloseable {
 
     /** Whether the run is finished (its summary and report are final). */
     public boolean finished(String id) {
+        if (group != null) {
+            return group.view().finished(id);
+        }
         synchronized (lock) {
             return entry(id).state.finished();
         }
@@ -527,13 +602,290 @@ public final class RunService implements AutoCloseable {
     @Override
     public void close() {
         drain();
+        if (group != null) {
+            // Leaving the group hands this instance's partitions to the others at once.
+            group.close();
+        }
         workers.shutdownNow();
         forgetting.shutdownNow();
+    }
+
+
+    // ---- group mode (serve.group): the queue is a Kafka topic shared by the group's instances ----
+
+    /** Appends a validated run to the group's queue (any instance may train it). */
+    private void submitToGroup(String id, String config) {
+        synchronized (lock) {
+            if (draining) {
+                throw new ApiError(503, "the service is shutting down; submit the run to another instance of the group");
+            }
+        }
+        GroupView view = group.view();
+        if (!view.awaitCaughtUp(Duration.ofSeconds(10))) {
+            throw new ApiError(503, "the group's events on Kafka " + settings.service().kafka().bootstrap()
+                    + " cannot be read now" + (group.problem() == null ? "" : " (" + group.problem() + ")") + "; try again");
+        }
+        if (view.knows(id) || Files.exists(root.resolve(id))) {
+            throw ApiError.conflict("a run with id '" + id + "' exists already in the group; choose another run.id");
+        }
+        int queued = view.counts().getOrDefault("queued", 0);
+        if (queued >= settings.queueLimit()) {
+            throw new ApiError(429, queued + " runs are queued in the group, the limit (serve.queueLimit); submit again later");
+        }
+        group.submit(id, config);
+        // Its queued event is written: wait until this instance's view has it, so GET /runs/{id} answers.
+        view.awaitCaughtUp(Duration.ofSeconds(10));
+        LOG.info("run {} queued in group '{}'", id, settings.group());
+    }
+
+    /** The group queue's view of this service: free slots, runs to start, partitions to give up. */
+    private final class GroupRuns implements GroupQueue.Runs {
+        @Override
+        public int free() {
+            synchronized (lock) {
+                return draining ? 0 : settings.concurrency() - active;
+            }
+        }
+
+        @Override
+        public void deliver(GroupQueue.Delivered d) {
+            GroupView view = group.view();
+            if (!view.awaitCaughtUp(Duration.ofSeconds(10))) {
+                LOG.warn("the group's events are not read up to date; run {} starts on what is known", d.runId());
+            }
+            Path dir = root.resolve(d.runId());
+            Map<String, Object> known = view.brief(d.runId()).orElse(Map.of());
+            if (view.finished(d.runId())) {
+                LOG.info("run {} is {} already (settled by an earlier owner); its record is committed", d.runId(), known.get("state"));
+                group.done(d);
+                return;
+            }
+            if (d.submittedAt() != null && known.get("submitted_at") != null && !d.submittedAt().equals(known.get("submitted_at"))) {
+                LOG.warn("run {} was submitted twice at once (at {} and {}); the second record is dropped", d.runId(),
+                        known.get("submitted_at"), d.submittedAt());
+                group.done(d);
+                return;
+            }
+            if (view.cancelRequested(d.runId())) {
+                settle(d, State.cancelled, null);
+                return;
+            }
+            State before = finalStatusOf(dir);
+            if (before != null) {
+                // It ended, but the owner died before it could say so and commit: say so now.
+                settle(d, before, "settled from summary.json by " + settings.instance());
+                return;
+            }
+            Entry e;
+            synchronized (lock) {
+                if (draining) {
+                    return; // not committed: the next owner of the partition takes it
+                }
+                e = new Entry(d.runId(), nextSeq++, d.config(), d.submittedAt());
+                e.delivered = d;
+                e.state = State.running;
+                e.starts = ((Number) known.getOrDefault("starts", 0)).intValue() + 1;
+                e.startedAt = Instant.now().toString();
+                e.live = new LiveStatus();
+                runs.put(e.id, e);
+                active++;
+            }
+            claim(e);
+            try {
+                group.event(e.id, "running", Map.of("starts", e.starts, "partition", d.partition().partition()));
+            } catch (ApiError kafka) {
+                LOG.warn("run {}: its running event was not written: {}", e.id, kafka.getMessage());
+            }
+            LOG.info("run {} starts here (start {} in the group)", e.id, e.starts);
+            workers.execute(() -> execute(e, true));
+        }
+
+        @Override
+        public void release(java.util.Collection<org.apache.kafka.common.TopicPartition> partitions, boolean lost) {
+            List<Entry> stopping = new ArrayList<>();
+            synchronized (lock) {
+                for (Entry e : runs.values()) {
+                    if (e.delivered != null && partitions.contains(e.delivered.partition()) && e.state == State.running) {
+                        e.released = true;
+                        if (e.training != null) {
+                            e.training.stop();
+                        }
+                        stopping.add(e);
+                    }
+                }
+                long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
+                while (stopping.stream().anyMatch(e -> runs.get(e.id) == e)) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        LOG.warn("runs {} did not stop within serve.drainTimeout while their partitions moved",
+                                stopping.stream().map(e -> e.id).toList());
+                        return;
+                    }
+                    try {
+                        lock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+            if (!stopping.isEmpty()) {
+                LOG.info("runs {} stopped: their partitions {}", stopping.stream().map(e -> e.id).toList(),
+                        lost ? "were lost (session expired)" : "moved to another instance");
+            }
+        }
+    }
+
+    /** Writes the final event of a run that needs no training, then commits its record. */
+    private void settle(GroupQueue.Delivered d, State state, String note) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        if (note != null) {
+            details.put("note", note);
+        }
+        try {
+            group.event(d.runId(), state.name(), details);
+            group.done(d);
+            LOG.info("run {} {}", d.runId(), state);
+        } catch (ApiError kafka) {
+            LOG.warn("run {}: its {} event was not written ({}); it is settled when delivered again", d.runId(), state,
+                    kafka.getMessage());
+        }
+    }
+
+    /** A run ended on this instance: its final event and commit, or a release that leaves it to the next owner. */
+    private void endInGroup(Entry e, State outcome, String error) {
+        State fin = e.cancelRequested && outcome == State.interrupted ? State.cancelled : outcome;
+        boolean owner = ownsNow(e.id);
+        try {
+            if (!owner) {
+                LOG.warn("run {} stopped: another instance owns it now (this instance was fenced)", e.id);
+            } else if (fin == State.interrupted) {
+                // Released (partition moved, drain): it resumes from its checkpoint on the next owner.
+                group.event(e.id, "released", Map.of());
+                LOG.info("run {} checkpointed and released to the group", e.id);
+            } else {
+                Map<String, Object> details = new LinkedHashMap<>();
+                if (error != null) {
+                    details.put("error", error);
+                }
+                group.event(e.id, fin.name(), details);
+                group.done(e.delivered);
+                LOG.info("run {} {}", e.id, fin);
+            }
+        } catch (ApiError kafka) {
+            LOG.warn("run {}: its {} event was not written ({}); the record stays uncommitted and the run is settled "
+                    + "from its files when delivered again", e.id, fin, kafka.getMessage());
+        }
+        synchronized (lock) {
+            active--;
+            e.training = null;
+            e.state = fin;
+            e.endedAt = Instant.now().toString();
+            runs.remove(e.id);
+            lock.notifyAll();
+            forgetting.schedule(() -> outputs.forget(e.id), settings.metricsRetention().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Group mode: a running run here stops now; any other known run gets a cancel request on the events topic. */
+    private Map<String, Object> cancelInGroup(String id) {
+        if (cancelHere(id)) {
+            return status(id);
+        }
+        GroupView view = group.view();
+        view.awaitCaughtUp(Duration.ofSeconds(5));
+        Map<String, Object> known = view.brief(id).orElseThrow(() ->
+                ApiError.notFound("no run '" + id + "' in this service group; GET /runs lists them"));
+        if (view.finished(id)) {
+            throw ApiError.conflict("run '" + id + "' is " + known.get("state") + " already; only queued or running runs can be cancelled");
+        }
+        group.event(id, "cancel_requested", Map.of());
+        Map<String, Object> m = new LinkedHashMap<>(known);
+        m.put("cancelling", true);
+        m.put("run_dir", root.resolve(id).toString());
+        return m;
+    }
+
+    /** Stops a run that trains on this instance because of a cancel; false when it does not train here. */
+    private boolean cancelHere(String id) {
+        synchronized (lock) {
+            Entry e = runs.get(id);
+            if (e == null || e.state != State.running) {
+                return false;
+            }
+            if (!e.cancelRequested) {
+                e.cancelRequested = true;
+                if (e.training != null) {
+                    e.training.stop();
+                }
+                LOG.info("run {} cancelling: it checkpoints and stops", id);
+            }
+            return true;
+        }
+    }
+
+    /** Records this instance as the run's owner in the shared directory (the fence of a zombie owner). */
+    private void claim(Entry e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("instance", settings.instance());
+        m.put("starts", e.starts);
+        m.put("partition", e.delivered.partition().partition());
+        m.put("offset", e.delivered.offset());
+        m.put("at", e.startedAt);
+        try {
+            DurableFiles.writeAtomically(owners.resolve(e.id + ".json"), Json.MAPPER.writeValueAsBytes(m));
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot write the owner of run " + e.id + " to " + owners, ex);
+        }
+    }
+
+    /** Whether the shared directory still names this instance as the run's owner. */
+    private boolean ownsNow(String id) {
+        Path f = owners.resolve(id + ".json");
+        try {
+            return settings.instance().equals(Json.MAPPER.readTree(f.toFile()).path("instance").asText());
+        } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException gone) {
+            return false;
+        } catch (IOException ex) {
+            LOG.warn("cannot read the owner of run {} ({}); it keeps running", id, ex.getMessage());
+            return true;
+        }
+    }
+
+    /** Every half second: a run whose owner file names another instance stops at once (it is a zombie's). */
+    private void fence() {
+        List<Entry> active;
+        synchronized (lock) {
+            active = runs.values().stream().filter(e -> e.state == State.running && !e.released).toList();
+        }
+        for (Entry e : active) {
+            if (!ownsNow(e.id)) {
+                LOG.warn("run {} is owned by another instance now; it stops here without writing more", e.id);
+                synchronized (lock) {
+                    e.released = true;
+                    if (e.training != null) {
+                        e.training.stop();
+                    }
+                }
+            }
+        }
+    }
+
+    /** The final state in the run's summary.json (completed, diverged, failed), or null. */
+    private static State finalStatusOf(Path dir) {
+        if (!Files.isRegularFile(dir.resolve("summary.json"))) {
+            return null;
+        }
+        State s = statusOf(dir);
+        return s == State.completed || s == State.diverged || s == State.failed ? s : null;
     }
 
     // ---- state files ----
 
     private void persist(Entry e) {
+        if (group != null) {
+            return; // the group's state is its Kafka topics
+        }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", e.id);
         m.put("seq", e.seq);

@@ -31,6 +31,25 @@ class ServeSettingsTest {
         assertThat(s.drainTimeout()).isEqualTo(Duration.ofMinutes(2));
         assertThat(s.metricsRetention()).isEqualTo(Duration.ofMinutes(10));
         assertThat(s.runDir()).isEqualTo(Path.of("runs"));
+        assertThat(s.group()).isEmpty();
+        assertThat(s.instance()).as("host name and process id").endsWith("-" + ProcessHandle.current().pid());
+        assertThat(s.partitions()).isEqualTo(12);
+        assertThat(s.sessionTimeout()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aGroupNeedsTheSharedKafkaClusterAndTakesItsSettings() {
+        assertThatThrownBy(() -> ServeSettings.load(null, Map.of("serve.group", "g")))
+                .isInstanceOf(UserError.class).hasMessageContaining("serve.group = 'g' needs the Kafka cluster")
+                .hasMessageContaining("kafka.bootstrap");
+        assertThatThrownBy(() -> ServeSettings.load(null, Map.of("serve.group", "g", "kafka.bootstrap", "h:9092",
+                "kafka.enabled", "false"))).isInstanceOf(UserError.class).hasMessageContaining("needs the Kafka cluster");
+        ServeSettings s = ServeSettings.load(null, Map.of("serve.group", "sweeps", "kafka.bootstrap", "h:9092",
+                "serve.instance", "a1", "serve.partitions", "24", "serve.sessionTimeout", "30s"));
+        assertThat(s.group()).isEqualTo("sweeps");
+        assertThat(s.instance()).isEqualTo("a1");
+        assertThat(s.partitions()).isEqualTo(24);
+        assertThat(s.sessionTimeout()).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test
@@ -57,6 +76,10 @@ class ServeSettingsTest {
         "serve.metricsRetention | -1s | serve.metricsRetention must be zero or positive",
         "serve.host | '\"\"' | serve.host must name an address",
         "serve.colour | blue | unknown setting 'serve.colour'",
+        "serve.instance | 'a b' | serve.instance 'a b' may contain only",
+        "serve.partitions | 0 | serve.partitions must be at least 1",
+        "serve.sessionTimeout | 1s | serve.sessionTimeout must lie between 6s and 5 minutes",
+        "serve.sessionTimeout | never | serve.sessionTimeout: expected a duration",
     })
     void badValuesAreRefusedNamingTheKey(String key, String value, String message) {
         assertThatThrownBy(() -> ServeSettings.load(null, Map.of(key, value)))

@@ -35,6 +35,11 @@ public final class Topics {
     public static final String LANDSCAPE = "terrain.landscape";
     /** Run lifecycle events: started, diverged, checkpointed, finished (JSON run records). */
     public static final String EVENTS = "terrain.events";
+    /**
+     * The run queue of a {@code ./terrain serve} group (JSON: id, config, submitted_at), keyed by run id;
+     * created by the group with its own partition count and no retention limit, not by {@link #ensure}.
+     */
+    public static final String RUNS = "terrain.runs";
     /** Every record topic above, in that order. */
     public static final List<String> ALL = List.of(SNAPSHOTS, METRICS, LANDSCAPE, EVENTS);
     /**
