@@ -33,18 +33,34 @@ final class Charts {
 
     private Charts() {}
 
-    /** One curve: its legend name, x and y, on y-axis group 0 (left) or 1 (right), dashed or not. */
-    record Series(String name, double[] x, double[] y, int axis, boolean dashed) {
+    /**
+     * One curve: its legend name, x and y, on y-axis group 0 (left) or 1 (right), dashed or not, and the
+     * half-heights of its error bars (null: none).
+     */
+    record Series(String name, double[] x, double[] y, int axis, boolean dashed, double[] errors) {
         Series(String name, double[] x, double[] y) {
-            this(name, x, y, 0, false);
+            this(name, x, y, 0, false, null);
+        }
+
+        Series(String name, double[] x, double[] y, int axis, boolean dashed) {
+            this(name, x, y, axis, dashed, null);
         }
 
         Series withDashes() {
-            return new Series(name, x, y, axis, true);
+            return new Series(name, x, y, axis, true, errors);
         }
 
         Series onRightAxis() {
-            return new Series(name, x, y, 1, dashed);
+            return new Series(name, x, y, 1, dashed, errors);
+        }
+
+        Series withErrors(double[] halfHeights) {
+            return new Series(name, x, y, axis, dashed, halfHeights);
+        }
+
+        /** The error bar of point i; 0 without bars or where the bar is not finite. */
+        double error(int i) {
+            return errors == null || !Double.isFinite(errors[i]) ? 0 : errors[i];
         }
     }
 
@@ -65,11 +81,12 @@ final class Charts {
         }
     }
 
-    /** True when every finite value of the series is > 0, so a logarithmic axis shows them all. */
+    /** True when every finite value of the series, less its error bar, is > 0, so a logarithmic axis shows them all. */
     static boolean allPositive(List<Series> series) {
         for (Series s : series) {
-            for (double v : s.y()) {
-                if (Double.isFinite(v) && v <= 0) {
+            for (int i = 0; i < s.y().length; i++) {
+                double v = s.y()[i];
+                if (Double.isFinite(v) && v - s.error(i) <= 0) {
                     return false;
                 }
             }
@@ -84,16 +101,18 @@ final class Charts {
             double x = s.x()[i];
             double y = s.y()[i];
             if (Double.isFinite(x) && Double.isFinite(y) && (!logY || y > 0)) {
-                kept.add(new double[] {x, y});
+                kept.add(new double[] {x, y, s.error(i)});
             }
         }
         double[] x = new double[kept.size()];
         double[] y = new double[kept.size()];
+        double[] e = new double[kept.size()];
         for (int i = 0; i < x.length; i++) {
             x[i] = kept.get(i)[0];
             y[i] = kept.get(i)[1];
+            e[i] = kept.get(i)[2];
         }
-        return new Series(s.name(), x, y, s.axis(), s.dashed());
+        return new Series(s.name(), x, y, s.axis(), s.dashed(), s.errors() == null ? null : e);
     }
 
     /** The chart as an image, or null when none of its series has a point to draw. */
@@ -117,7 +136,8 @@ final class Charts {
             if (s.x().length == 0) {
                 continue;
             }
-            XYSeries xy = chart.addSeries(s.name(), s.x(), s.y());
+            XYSeries xy = s.errors() == null ? chart.addSeries(s.name(), s.x(), s.y())
+                    : chart.addSeries(s.name(), s.x(), s.y(), s.errors());
             xy.setMarker(s.x().length <= 40 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
             xy.setYAxisGroup(s.axis());
             if (s.dashed()) {
@@ -155,6 +175,7 @@ final class Charts {
         st.setLegendVisible(true);
         st.setLegendPosition(Styler.LegendPosition.OutsideE);
         st.setMarkerSize(5);
+        st.setErrorBarsColorSeriesColor(true);
         st.setChartTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
         st.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         st.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));

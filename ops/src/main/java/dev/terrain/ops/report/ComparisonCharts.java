@@ -7,14 +7,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Line charts that put a paper's figures next to Terrain's (for {@code terrain reproduce}): the same
- * XChart rendering as the run report; the paper's curves are drawn dashed.
+ * Line charts that put a paper's figures next to Terrain's (for {@code terrain reproduce}), or a sweep's
+ * means with their error bars (for {@code terrain sweep --report}): the same XChart rendering as the run
+ * report; the paper's curves are drawn dashed. A logarithmic y axis falls back to a linear one when a
+ * value, less its error bar, is not positive.
  */
 public final class ComparisonCharts {
     private ComparisonCharts() {}
 
-    /** One curve; {@code dashed} for the paper's values. */
-    public record Curve(String name, double[] x, double[] y, boolean dashed) {}
+    /** One curve; {@code dashed} for the paper's values; {@code errors}: half-heights of error bars, or null. */
+    public record Curve(String name, double[] x, double[] y, boolean dashed, double[] errors) {
+        public Curve(String name, double[] x, double[] y, boolean dashed) {
+            this(name, x, y, dashed, null);
+        }
+    }
 
     /** A chart: the PNG's base name, titles, whether y is logarithmic, its curves. */
     public record Chart(String name, String title, String xTitle, String yTitle, boolean logY, List<Curve> curves) {
@@ -33,7 +39,7 @@ public final class ComparisonCharts {
     public static int[] write(Path dir, Chart chart) {
         List<Charts.Series> series = new ArrayList<>();
         for (Curve c : chart.curves()) {
-            Charts.Series s = new Charts.Series(c.name(), c.x(), c.y());
+            Charts.Series s = new Charts.Series(c.name(), c.x(), c.y()).withErrors(c.errors());
             series.add(c.dashed() ? s.withDashes() : s);
         }
         BufferedImage image = Charts.render(new Charts.Spec(chart.title(), chart.xTitle(), chart.yTitle(),
