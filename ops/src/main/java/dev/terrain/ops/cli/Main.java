@@ -8,8 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "terrain", mixinStandardHelpOptions = true, version = "terrain 0.1.0",
         description = "Physics-informed neural network training with live loss-landscape analysis.",
         subcommands = {TrainCommand.class, ResumeCommand.class, ProblemsCommand.class, ProbeCommand.class,
-            BenchCommand.class, ProbeWorkerCommand.class, ServeCommand.class, ReportCommand.class, ReproduceCommand.class,
-            KafkaCommand.class})
+            BenchCommand.class, ProbeWorkerCommand.class, ServeCommand.class, SweepCommand.class, ReportCommand.class,
+            ReproduceCommand.class, KafkaCommand.class})
 public final class Main implements Runnable {
     static final int USER_ERROR = 2;
 
