@@ -230,6 +230,9 @@ final class GroupQueue implements AutoCloseable {
                 LOG.error("instance {} cannot consume {} in group '{}' at Kafka {}: {}; retrying in {} s", settings.instance(),
                         Topics.RUNS, settings.group(), settings.bootstrap(), problem, backoff.toSeconds());
                 sleep(backoff);
+                if (Thread.currentThread().isInterrupted()) {
+                    break;
+                }
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
         }
@@ -443,6 +446,9 @@ final class GroupQueue implements AutoCloseable {
         KafkaConsumer<byte[], byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
+        } else {
+            // Not consuming: waiting for Kafka or backing off, both interruptible.
+            thread.interrupt();
         }
         try {
             thread.join(30_000);
