@@ -676,21 +676,23 @@ public final class RunService implements AutoCloseable {
                 settle(d, before, "settled from summary.json by " + settings.instance());
                 return;
             }
-            Entry e;
+            Entry e = new Entry(d.runId(), 0, d.config(), d.submittedAt());
+            e.delivered = d;
+            e.state = State.running;
+            e.starts = ((Number) known.getOrDefault("starts", 0)).intValue() + 1;
+            e.startedAt = Instant.now().toString();
+            e.live = new LiveStatus();
             synchronized (lock) {
                 if (draining) {
                     return; // not committed: the next owner of the partition takes it
                 }
-                e = new Entry(d.runId(), nextSeq++, d.config(), d.submittedAt());
-                e.delivered = d;
-                e.state = State.running;
-                e.starts = ((Number) known.getOrDefault("starts", 0)).intValue() + 1;
-                e.startedAt = Instant.now().toString();
-                e.live = new LiveStatus();
+            }
+            // Claimed before the fence watchdog can see the run: it would otherwise find the last owner's name.
+            claim(e);
+            synchronized (lock) {
                 runs.put(e.id, e);
                 active++;
             }
-            claim(e);
             try {
                 group.event(e.id, "running", Map.of("starts", e.starts, "partition", d.partition().partition()));
             } catch (ApiError kafka) {

@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.terrain.ops.RunDirs;
+import dev.terrain.ops.cli.Main;
+import dev.terrain.ops.sweep.Manifest;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import dev.terrain.ops.worker.ProbeWorker;
 import dev.terrain.streams.kafka.EmbeddedKafka;
 import dev.terrain.streams.kafka.Topics;
 import java.io.IOException;
@@ -17,6 +22,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three {@code ./terrain serve} JVMs in one group on a real broker (started in this JVM) and one shared run
- * directory: twelve runs submitted to one instance are trained by all three, each exactly once; one
+ * directory: a sweep of twelve runs ({@code terrain sweep}) submitted to one instance is trained by all three,
+ * each exactly once, probed by a probe worker on the same cluster, and reported from another instance; one
  * instance is killed with SIGKILL while it trains, and its run resumes from its checkpoint on another
  * instance after the session timeout; malformed records on {@code terrain.runs} are rejected to
  * {@code terrain.events} with their reason and nobody dies of them.
@@ -44,7 +52,8 @@ class GroupServeTest {
     private static final Pattern SERVING = Pattern.compile("serving on (http://\\S+)");
     private static final int STEPS = 1500;
     private static final String RUN = ServeTest.RUN.replace("steps = 400", "steps = " + STEPS)
-            .replace("probes { roughness { every = 200, directions = 10, intervals = 10 } }", "");
+            .replace("probes { roughness { every = 200, directions = 10, intervals = 10 } }",
+                    "probes { roughness { every = 500, directions = 5, intervals = 5 } }");
     @TempDir
     Path runs;
     @TempDir
@@ -52,10 +61,16 @@ class GroupServeTest {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final List<Process> processes = new ArrayList<>();
     private EmbeddedKafka broker;
+    private ProbeWorker worker;
+    @TempDir
+    Path work;
 
     @AfterEach
     void stop() {
         processes.forEach(Process::destroyForcibly);
+        if (worker != null) {
+            worker.close();
+        }
         if (broker != null) {
             broker.close();
         }
@@ -66,6 +81,14 @@ class GroupServeTest {
         broker = EmbeddedKafka.start(0, kafkaData);
         String[] bases = {startInstance("i1"), startInstance("i2"), startInstance("i3")};
         awaitPartitions(bases);
+        // A probe worker on the same cluster probes the runs of every instance.
+        Set<String> probed = ConcurrentHashMap.newKeySet();
+        worker = new ProbeWorker(ProbeWorker.Settings.of(broker.bootstrap(), "workers", "w1", Map.of()),
+                p -> {
+                    if (!p.records().isEmpty()) {
+                        probed.add(p.runId());
+                    }
+                });
 
         // Malformed records on the queue: rejected with a reason, nobody dies.
         try (KafkaProducer<String, String> p = producer()) {
@@ -73,16 +96,22 @@ class GroupServeTest {
             p.send(new ProducerRecord<>(Topics.RUNS, "noconfig", "{\"id\": \"noconfig\"}")).get();
         }
 
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 12; i++) {
-            ids.add(ServeTest.submit(http, bases[0], RUN + "run.id = r" + i + "\n"));
-        }
-        assertThat(ServeTest.send(http, bases[0], "POST", "/runs", "application/hocon",
-                (RUN + "run.id = r0\n").getBytes(StandardCharsets.UTF_8)).status())
-                .as("an id the group knows is refused").isEqualTo(409);
+        // The sweep: 2 widths x 6 seeds, submitted to the first instance.
+        Path base = work.resolve("base.conf");
+        Files.writeString(base, RUN);
+        Path sweeps = work.resolve("sweeps");
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new PrintWriter(err, true), "sweep", base.toString(), "-Dnetwork.width=3,4",
+                "-Dnetwork.seed=1,2,3,4,5,6", "--id", "s", "--dir", sweeps.toString(), "--url", bases[0]);
+        assertThat(code).as(err.toString()).isZero();
+        List<String> ids = Manifest.read(sweeps, "s").points().stream().map(Manifest.Entry::runId).toList();
+        assertThat(ids).hasSize(12).contains("s-width3-seed1", "s-width4-seed6");
+        assertThat(ServeTest.send(http, bases[1], "POST", "/runs", "application/hocon",
+                (RUN + "run.id = " + ids.get(0) + "\n").getBytes(StandardCharsets.UTF_8)).status())
+                .as("an id the group knows is refused on any instance").isEqualTo(409);
         // Every instance lists all twelve.
-        for (String base : bases) {
-            awaitCount(base, 12);
+        for (String b : bases) {
+            awaitCount(b, 12);
         }
 
         // Kill i2 while it trains a run that has checkpoints.
@@ -90,7 +119,7 @@ class GroupServeTest {
         awaitCheckpoints(runs.resolve(victim), 2, processes.get(1));
         processes.get(1).destroyForcibly();
         assertThat(processes.get(1).waitFor(30, TimeUnit.SECONDS)).isTrue();
-        long stepAtKill = lastStep(runs.resolve(victim));
+        long stepAtKill = RunDirs.lastStep(runs.resolve(victim));
 
         for (String id : ids) {
             JsonNode s = awaitFinal(bases[0], id);
@@ -106,7 +135,7 @@ class GroupServeTest {
             assertThat(summary.path("status").asText()).as(id).isEqualTo("completed");
             assertThat(summary.path("steps").asLong()).as(id).isEqualTo(STEPS);
             // Trained by one instance at a time: every logged step once, in order, up to the last.
-            assertThat(steps(dir)).as(id).isSorted().doesNotHaveDuplicates().endsWith((long) STEPS);
+            assertThat(RunDirs.steps(dir)).as(id).isSorted().doesNotHaveDuplicates().endsWith((long) STEPS);
         }
         JsonNode resumed = ServeTest.JSON.readTree(runs.resolve(victim).resolve("summary.json").toFile());
         assertThat(resumed.path("resumed_from_step").asLong()).as("resumed from i2's checkpoint, not from 0")
@@ -121,14 +150,33 @@ class GroupServeTest {
             trainedBy.merge(finals.get(0).path("instance").asText(), 1, Integer::sum);
         }
         assertThat(trainedBy.keySet()).as("the group shares the work").hasSizeGreaterThanOrEqualTo(2);
+        Map<String, String> finalOwner = new HashMap<>();
+        for (String id : ids) {
+            events.get(id).stream().filter(e -> e.path("state").asText().equals("completed"))
+                    .forEach(e -> finalOwner.put(id, e.path("instance").asText()));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (probed.stream().map(finalOwner::get).distinct().count() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        worker.close();
+        assertThat(probed.stream().map(finalOwner::get).distinct().count())
+                .as("the probe worker probed runs trained by %s", probed).isGreaterThanOrEqualTo(2);
         assertThat(events.get("junk")).anySatisfy(e -> {
             assertThat(e.path("state").asText()).isEqualTo("rejected");
             assertThat(e.path("reason").asText()).contains("not JSON");
         });
         assertThat(events.get("noconfig")).anySatisfy(e -> assertThat(e.path("reason").asText()).contains("config"));
-        for (String base : new String[] {bases[0], bases[2]}) {
-            assertThat(ServeTest.send(http, base, "GET", "/health", null, null).json().path("status").asText()).isEqualTo("ok");
+        for (String b : new String[] {bases[0], bases[2]}) {
+            assertThat(ServeTest.send(http, b, "GET", "/health", null, null).json().path("status").asText()).isEqualTo("ok");
         }
+        // The sweep's report from another instance: one row per width, each over its six seeds.
+        err = new StringWriter();
+        code = Main.execute(new PrintWriter(err, true), "sweep", "--report", "s", "--dir", sweeps.toString(), "--url", bases[2]);
+        assertThat(code).as(err.toString()).isZero();
+        List<String> rows = Files.readAllLines(sweeps.resolve("s/report.md")).stream()
+                .filter(l -> l.matches("\\| [34] \\| .*")).toList();
+        assertThat(rows).hasSize(2).allSatisfy(r -> assertThat(r.split(" \\| ")[1]).isEqualTo("6"));
         assertThat(processes.get(0).isAlive() && processes.get(2).isAlive()).isTrue();
     }
 
@@ -255,22 +303,5 @@ class GroupServeTest {
             }
         }
         return out;
-    }
-
-    private static List<Long> steps(Path dir) throws IOException {
-        List<Long> out = new ArrayList<>();
-        for (String line : Files.readAllLines(dir.resolve("metrics.jsonl"))) {
-            try {
-                out.add(ServeTest.JSON.readTree(line).path("step").asLong());
-            } catch (IOException torn) {
-                // a line cut by SIGKILL
-            }
-        }
-        return out;
-    }
-
-    private static long lastStep(Path dir) throws IOException {
-        List<Long> s = steps(dir);
-        return s.isEmpty() ? -1 : s.get(s.size() - 1);
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.terrain.ops.RunDirs;
-import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +49,7 @@ class ServeCrashTest {
         processes.get(0).destroyForcibly(); // SIGKILL: no drain, no final files
         assertThat(processes.get(0).waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(dir.resolve("summary.json")).doesNotExist();
-        long lastLoggedBeforeKill = lastStep(dir);
+        long lastLoggedBeforeKill = RunDirs.lastStep(dir);
 
         base = startService("second");
         JsonNode resumed = ServeTest.awaitState(http, base, "long", s -> s.equals("completed"));
@@ -64,7 +63,7 @@ class ServeCrashTest {
         assertThat(from).as("resumed from a checkpoint, not from step 0").isGreaterThanOrEqualTo(200);
         assertThat(from % 100).isZero();
         // The step count continues: metrics.jsonl logs every step once, increasing, up to the last.
-        List<Long> steps = steps(dir);
+        List<Long> steps = RunDirs.steps(dir);
         assertThat(steps).isSorted().doesNotHaveDuplicates().contains(lastLoggedBeforeKill).endsWith(2000L);
         assertThat(ServeTest.JSON.readTree(runs.resolve("queued/summary.json").toFile()).path("status").asText())
                 .isEqualTo("completed");
@@ -87,7 +86,7 @@ class ServeCrashTest {
         ServeTest.awaitState(http, base, "drained", s -> s.equals("completed"));
         JsonNode done = ServeTest.JSON.readTree(drained.resolve("summary.json").toFile());
         assertThat(done.path("resumed_from_step").asLong()).as("the drain's checkpoint").isEqualTo(drainedAt);
-        assertThat(steps(drained)).isSorted().doesNotHaveDuplicates().endsWith(2000L);
+        assertThat(RunDirs.steps(drained)).isSorted().doesNotHaveDuplicates().endsWith(2000L);
     }
 
     /** Starts {@code ./terrain serve} on {@link #runs} in a JVM of its own and returns its base URL. */
@@ -119,21 +118,4 @@ class ServeCrashTest {
         }
     }
 
-
-    private static List<Long> steps(Path dir) throws IOException {
-        List<Long> out = new ArrayList<>();
-        for (String line : Files.readAllLines(dir.resolve("metrics.jsonl"))) {
-            try {
-                out.add(ServeTest.JSON.readTree(line).path("step").asLong());
-            } catch (IOException torn) {
-                // a line cut by SIGKILL
-            }
-        }
-        return out;
-    }
-
-    private static long lastStep(Path dir) throws IOException {
-        List<Long> s = steps(dir);
-        return s.isEmpty() ? -1 : s.get(s.size() - 1);
-    }
 }
