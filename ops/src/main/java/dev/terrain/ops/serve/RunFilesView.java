@@ -48,4 +48,31 @@ final class RunFilesView {
         }
         return out;
     }
+
+    /**
+     * The newest record of {@code metrics.jsonl} (a run training on another instance of a group, whose
+     * files are in the shared directory), or null; a torn last line is skipped.
+     */
+    static JsonNode latestMetrics(Path dir) {
+        Path f = dir.resolve("metrics.jsonl");
+        if (!Files.isRegularFile(f)) {
+            return null;
+        }
+        JsonNode last = null;
+        try (Stream<String> lines = Files.lines(f)) {
+            for (String line : (Iterable<String>) lines::iterator) {
+                try {
+                    JsonNode n = Json.MAPPER.readTree(line);
+                    if (n != null && n.has("step")) {
+                        last = n;
+                    }
+                } catch (IOException torn) {
+                    // a line being written or cut by a crash
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            return last;
+        }
+        return last;
+    }
 }

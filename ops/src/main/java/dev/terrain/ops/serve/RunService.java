@@ -433,12 +433,21 @@ public final class RunService implements AutoCloseable {
         Map<String, Object> out = m;
         if (!live) {
             Path dir = root.resolve(id);
-            summary(dir).ifPresent(s -> {
+            Optional<JsonNode> summary = summary(dir);
+            summary.ifPresent(s -> {
                 out.put("step", s.path("steps").asLong());
                 out.put("terms", s.path("terms"));
                 out.put("total", s.get("total"));
                 out.put("rel_l2", s.get("rel_l2"));
             });
+            JsonNode newest = group != null && summary.isEmpty() ? RunFilesView.latestMetrics(dir) : null;
+            if (newest != null) {
+                // Training on another instance of the group: its newest logged step, from the shared directory.
+                out.put("step", newest.path("step").asLong());
+                out.put("terms", newest.path("terms"));
+                out.put("total", newest.get("total"));
+                out.put("rel_l2", newest.get("rel_l2"));
+            }
             out.put("probes", RunFilesView.latestProbes(dir));
         }
         out.put("run_dir", root.resolve(id).toString());

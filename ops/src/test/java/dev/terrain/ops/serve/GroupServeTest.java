@@ -117,6 +117,10 @@ class GroupServeTest {
         // Kill i2 while it trains a run that has checkpoints.
         String victim = awaitRunningOn(bases[0], "i2");
         awaitCheckpoints(runs.resolve(victim), 2, processes.get(1));
+        JsonNode elsewhere = ServeTest.send(http, bases[0], "GET", "/runs/" + victim, null, null).json();
+        assertThat(elsewhere.path("instance").asText()).isEqualTo("i2");
+        assertThat(elsewhere.path("step").asLong()).as("i1 shows i2's progress from the shared directory: %s", elsewhere)
+                .isGreaterThanOrEqualTo(150);
         processes.get(1).destroyForcibly();
         assertThat(processes.get(1).waitFor(30, TimeUnit.SECONDS)).isTrue();
         long stepAtKill = RunDirs.lastStep(runs.resolve(victim));
