@@ -36,7 +36,18 @@ public final class SettingsLoader {
     private SettingsLoader() {}
 
     public static Config defaults() {
-        return ConfigFactory.defaultReference().getConfig("terrain");
+        return Defaults.TERRAIN;
+    }
+
+    /**
+     * The {@code terrain} block of reference.conf alone. Not {@code ConfigFactory.defaultReference()}: it lays
+     * the JVM's system properties over reference.conf, so the launcher's {@code -Dterrain.home} became a
+     * setting {@code home} in every rendered configuration, which a service started without that property
+     * then refused as unknown.
+     */
+    private static final class Defaults {
+        static final Config TERRAIN = ConfigFactory.parseResources(SettingsLoader.class.getClassLoader(), "reference.conf")
+                .resolve().getConfig("terrain");
     }
 
     /** Loads {@code file} with {@code overrides} (key = value strings, parsed as HOCON values). */

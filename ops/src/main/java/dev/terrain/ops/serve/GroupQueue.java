@@ -101,6 +101,7 @@ final class GroupQueue implements AutoCloseable {
     private final GroupView view;
     private final Thread thread;
     private final ConcurrentLinkedQueue<Delivered> commits = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Delivered> retries = new ConcurrentLinkedQueue<>();
     private final Set<TopicPartition> busy = new HashSet<>();
     private final Set<TopicPartition> owned = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -111,7 +112,7 @@ final class GroupQueue implements AutoCloseable {
         this.settings = settings;
         this.runs = runs;
         this.producer = new KafkaProducer<>(producerProperties(settings));
-        this.view = new GroupView(settings.bootstrap(), settings.instance());
+        this.view = new GroupView(settings.bootstrap(), settings.group(), settings.instance());
         this.thread = new Thread(this::loop, "terrain-serve-group-" + settings.group());
         thread.setDaemon(true);
         thread.start();
@@ -157,6 +158,7 @@ final class GroupQueue implements AutoCloseable {
         String at = Instant.now().toString();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", runId);
+        m.put("group", settings.group());
         m.put("config", config);
         m.put("submitted_at", at);
         m.put("submitted_to", settings.instance());
@@ -169,6 +171,7 @@ final class GroupQueue implements AutoCloseable {
     void event(String runId, String state, Map<String, ?> details) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("source", SOURCE);
+        m.put("group", settings.group());
         m.put("run", runId);
         m.put("state", state);
         m.put("instance", settings.instance());
@@ -193,6 +196,18 @@ final class GroupQueue implements AutoCloseable {
     /** The run of {@code run} reached a final state (its event written): commit its record, free its partition. */
     void done(Delivered run) {
         commits.add(run);
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+    }
+
+    /**
+     * A run stopped here without a final state while this instance may still own its partition: its record
+     * is delivered again (to this instance if it keeps the partition, else to the partition's new owner).
+     */
+    void retry(Delivered run) {
+        retries.add(run);
         KafkaConsumer<byte[], byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
@@ -289,6 +304,13 @@ final class GroupQueue implements AutoCloseable {
             c.subscribe(List.of(Topics.RUNS), new Rebalance());
             while (running) {
                 commitFinished(c);
+                Delivered again;
+                while ((again = retries.poll()) != null) {
+                    busy.remove(again.partition());
+                    if (c.assignment().contains(again.partition())) {
+                        c.seek(again.partition(), again.offset());
+                    }
+                }
                 Set<TopicPartition> assigned = c.assignment();
                 int free = runs.free();
                 List<TopicPartition> pause = new ArrayList<>();
@@ -328,6 +350,12 @@ final class GroupQueue implements AutoCloseable {
             n = r.value() == null ? null : Json.MAPPER.readTree(r.value());
             if (n == null || !n.isObject()) {
                 reason = "the record is not a JSON object";
+            } else if (n.path("group").isTextual() && !n.path("group").asText().equals(settings.group())) {
+                // Another group's run on the shared topic: not ours to train, nothing to say.
+                commit(c, p, r.offset());
+                return;
+            } else if (!n.path("group").isTextual()) {
+                reason = "the record names no \"group\"";
             } else if (!n.path("id").isTextual() || n.path("id").asText().isBlank()) {
                 reason = "the record has no \"id\"";
             } else if (!n.path("config").isTextual()) {

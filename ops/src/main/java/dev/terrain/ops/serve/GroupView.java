@@ -23,7 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every run of a service group as the events topic tells it: each instance reads all of
+ * Every run of a service group as the events topic tells it (other groups' events on the same topic are
+ * skipped): each instance reads all of
  * {@link Topics#EVENTS} from the beginning (no consumer group: every instance sees every event) and keeps,
  * per run, its newest service state, the instance that owns it, its times, how often it started and
  * whether a cancel was asked. A run's own lifecycle events on the same topic (started, checkpointed, ...)
@@ -73,6 +74,7 @@ final class GroupView implements AutoCloseable {
     }
 
     private final String bootstrap;
+    private final String group;
     private final Map<String, Run> runs = new LinkedHashMap<>();
     private final Thread thread;
     private final List<java.util.function.Consumer<Run>> cancelListeners = new ArrayList<>();
@@ -81,8 +83,9 @@ final class GroupView implements AutoCloseable {
     /** System.nanoTime() at which the view last held every event written before it. */
     private volatile long caughtUpAt = Long.MIN_VALUE;
 
-    GroupView(String bootstrap, String instance) {
+    GroupView(String bootstrap, String group, String instance) {
         this.bootstrap = bootstrap;
+        this.group = group;
         this.thread = new Thread(() -> loop(instance), "terrain-serve-group-view");
         thread.setDaemon(true);
         thread.start();
@@ -162,7 +165,8 @@ final class GroupView implements AutoCloseable {
         } catch (IOException e) {
             return;
         }
-        if (n == null || !GroupQueue.SOURCE.equals(n.path("source").asText()) || !n.path("run").isTextual()) {
+        if (n == null || !GroupQueue.SOURCE.equals(n.path("source").asText()) || !n.path("run").isTextual()
+                || !group.equals(n.path("group").asText())) {
             return;
         }
         String id = n.get("run").asText();

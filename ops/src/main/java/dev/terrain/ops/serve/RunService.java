@@ -774,6 +774,14 @@ public final class RunService implements AutoCloseable {
                 // Released (partition moved, drain): it resumes from its checkpoint on the next owner.
                 group.event(e.id, "released", Map.of());
                 LOG.info("run {} checkpointed and released to the group", e.id);
+                boolean leaving;
+                synchronized (lock) {
+                    leaving = draining;
+                }
+                if (!leaving) {
+                    // Its partition may stay here (a stop without a rebalance): deliver the record again.
+                    group.retry(e.delivered);
+                }
             } else {
                 Map<String, Object> details = new LinkedHashMap<>();
                 if (error != null) {

@@ -93,7 +93,9 @@ class GroupServeTest {
         // Malformed records on the queue: rejected with a reason, nobody dies.
         try (KafkaProducer<String, String> p = producer()) {
             p.send(new ProducerRecord<>(Topics.RUNS, "junk", "this is not json")).get();
-            p.send(new ProducerRecord<>(Topics.RUNS, "noconfig", "{\"id\": \"noconfig\"}")).get();
+            p.send(new ProducerRecord<>(Topics.RUNS, "noconfig", "{\"id\": \"noconfig\", \"group\": \"g\"}")).get();
+            // Another group's run on the shared topic: not this group's to train or list.
+            p.send(new ProducerRecord<>(Topics.RUNS, "theirs", "{\"id\": \"theirs\", \"group\": \"h\", \"config\": \"\"}")).get();
         }
 
         // The sweep: 2 widths x 6 seeds, submitted to the first instance.
@@ -171,6 +173,8 @@ class GroupServeTest {
             assertThat(e.path("reason").asText()).contains("not JSON");
         });
         assertThat(events.get("noconfig")).anySatisfy(e -> assertThat(e.path("reason").asText()).contains("config"));
+        assertThat(events).doesNotContainKey("theirs");
+        assertThat(ServeTest.send(http, bases[0], "GET", "/runs/theirs", null, null).status()).isEqualTo(404);
         for (String b : new String[] {bases[0], bases[2]}) {
             assertThat(ServeTest.send(http, b, "GET", "/health", null, null).json().path("status").asText()).isEqualTo("ok");
         }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class GroupViewTest {
     // No broker listens on port 1: the view's reader thread only retries in the background.
-    private final GroupView view = new GroupView("127.0.0.1:1", "test");
+    private final GroupView view = new GroupView("127.0.0.1:1", "g", "test");
 
     @AfterEach
     void close() {
@@ -24,7 +24,7 @@ class GroupViewTest {
     }
 
     private void event(String run, String state, String instance) {
-        view.apply(("{\"source\":\"serve\",\"run\":\"" + run + "\",\"state\":\"" + state + "\",\"instance\":\"" + instance
+        view.apply(("{\"source\":\"serve\",\"group\":\"g\",\"run\":\"" + run + "\",\"state\":\"" + state + "\",\"instance\":\"" + instance
                 + "\",\"at\":\"2026-11-23T20:00:00Z\",\"submitted_at\":\"2026-11-23T19:59:00Z\"}").getBytes(StandardCharsets.UTF_8));
     }
 
@@ -65,6 +65,8 @@ class GroupViewTest {
         view.apply("not json".getBytes(StandardCharsets.UTF_8));
         view.apply("{\"type\":\"started\",\"step\":0}".getBytes(StandardCharsets.UTF_8)); // a run's own event
         event("?", "rejected", "i1");
+        view.apply("{\"source\":\"serve\",\"group\":\"other\",\"run\":\"x\",\"state\":\"queued\"}"
+                .getBytes(StandardCharsets.UTF_8)); // another group's run on the same topic
         assertThat(view.list()).extracting(m -> m.get("id")).containsExactly("b");
         event("b", "cancelled", "i3");
         assertThat(view.counts()).containsEntry("cancelled", 1);
