@@ -30,14 +30,15 @@ import picocli.CommandLine.Parameters;
  * warm-up, with metrics off, in one process so the ratios are comparable. {@code bench probe}: the
  * probes' speed; {@code bench pipeline}: the trainer's speed in the actor pipeline with and without a
  * slow live probe ({@link PipelineBench}); {@code bench kafka}: snapshot publish latency ({@link KafkaBench}); {@code bench kafka-outage}: steps/s
- * while the Kafka cluster is down ({@link KafkaOutageBench}).
+ * while the Kafka cluster is down ({@link KafkaOutageBench}); {@code bench group}: a sweep's throughput on a
+ * service group of 1, 2, 3 instances ({@link GroupBench}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; writes JSON under bench/results/.")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "what to benchmark: train, probe, pipeline, kafka, kafka-outage, serve, compare or rss")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "what to benchmark: train, probe, pipeline, kafka, kafka-outage, serve, compare, rss or group")
     String what;
 
-    @Option(names = "--steps", description = "timed steps per case (default ${DEFAULT-VALUE})")
+    @Option(names = "--steps", description = "timed steps per case; serve, group: steps per run (default ${DEFAULT-VALUE})")
     long steps = 1000;
 
     @Option(names = "--warmup", description = "untimed steps first (default ${DEFAULT-VALUE})")
@@ -62,6 +63,25 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--python", description = "compare: a python3 that imports torch (default: Debian's /usr/bin/python3)")
     String python;
 
+    @Option(names = "--instances", split = ",", description = "group: service group sizes, each measured on its own "
+            + "(default ${DEFAULT-VALUE})")
+    List<Integer> instances = List.of(1, 2, 3);
+
+    @Option(names = "--runs", description = "group: runs in the sweep, network.seed = 1..N (default ${DEFAULT-VALUE})")
+    int runs = 12;
+
+    @Option(names = "--base", description = "group: the sweep's base run file (default examples/poisson1d-dgm.conf)")
+    File base = home("examples/poisson1d-dgm.conf");
+
+    @Option(names = "--partitions", description = "group: partitions of terrain.runs, serve.partitions (default ${DEFAULT-VALUE})")
+    int partitions = 12;
+
+    @Option(names = "--session-timeout", description = "group: serve.sessionTimeout in seconds (default ${DEFAULT-VALUE})")
+    int sessionTimeout = 6;
+
+    @Option(names = "--logs", description = "group: the instances' logs go to LOGS/<timestamp>/<n>i/ (default target/bench-group)")
+    Path logs = home("target/bench-group").toPath();
+
     @Option(names = "--out", description = "output directory (default ${DEFAULT-VALUE})")
     Path out = home("bench/results").toPath();
 
@@ -83,8 +103,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (!List.of("train", "probe", "pipeline", "kafka", "kafka-outage", "serve", "compare", "rss").contains(what)) {
-            throw new UserError("unknown benchmark '" + what + "'; valid: train, probe, pipeline, kafka, kafka-outage, serve, compare, rss");
+        if (!List.of("train", "probe", "pipeline", "kafka", "kafka-outage", "serve", "compare", "rss", "group").contains(what)) {
+            throw new UserError("unknown benchmark '" + what + "'; valid: train, probe, pipeline, kafka, kafka-outage, serve, compare, "
+                    + "rss, group");
         }
         if (!(minutes > 0)) {
             throw new UserError("--minutes must be positive");
@@ -92,8 +113,24 @@ final class BenchCommand implements Callable<Integer> {
         if (steps < 1 || warmup < 0) {
             throw new UserError("--steps must be at least 1 and --warmup not negative");
         }
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         List<Map<String, Object>> cases = new ArrayList<>();
-        if (what.equals("rss")) {
+        Map<String, Object> extra = new LinkedHashMap<>();
+        if (what.equals("group")) {
+            if (instances.isEmpty() || instances.stream().anyMatch(n -> n < 1) || runs < 1 || partitions < 1) {
+                throw new UserError("--instances, --runs and --partitions must be at least 1");
+            }
+            if (sessionTimeout < 6 || sessionTimeout > 300) {
+                throw new UserError("--session-timeout must be 6 to 300 seconds (the broker's group.min/max.session.timeout.ms)");
+            }
+            if (!base.isFile()) {
+                throw new UserError("--base " + base + ": no such file");
+            }
+            cases.addAll(GroupBench.run(new GroupBench.Settings(base.toPath(), instances, runs, steps, partitions,
+                    java.time.Duration.ofSeconds(sessionTimeout), logs), stamp));
+            extra.put("machine", GroupBench.machine());
+            extra.put("note", GroupBench.NOTE);
+        } else if (what.equals("rss")) {
             cases.add(RssBench.run(home("examples/poisson1d-dgm.conf"), minutes, 30));
         } else if (what.equals("compare")) {
             String py = CompareBench.python(python);
@@ -132,8 +169,9 @@ final class BenchCommand implements Callable<Integer> {
         result.put("cores", Runtime.getRuntime().availableProcessors());
         result.put("threads", Threads.get());
         result.put("cases", cases);
+        result.putAll(extra);
         Files.createDirectories(out);
-        Path file = out.resolve(what + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".json");
+        Path file = out.resolve(what + "-" + stamp + ".json");
         Json.MAPPER.writeValue(file.toFile(), result);
         System.out.println("wrote " + file);
         return 0;

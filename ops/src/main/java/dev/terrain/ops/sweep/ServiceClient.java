@@ -74,6 +74,16 @@ public final class ServiceClient {
         return send(HttpRequest.newBuilder(uri("/runs/" + runId)).GET());
     }
 
+    /** {@code GET /runs}: every run the service (or its group) knows, in {@code runs}. */
+    public Reply list() {
+        return send(HttpRequest.newBuilder(uri("/runs")).GET());
+    }
+
+    /** {@code GET /health}: the service's state (in a group: its instance and partitions). */
+    public Reply health() {
+        return send(HttpRequest.newBuilder(uri("/health")).GET());
+    }
+
     /** {@code GET /runs/{id}/summary}. */
     public Reply summary(String runId) {
         return send(HttpRequest.newBuilder(uri("/runs/" + runId + "/summary")).GET());
