@@ -149,6 +149,7 @@ final class GroupBench {
         List<String> failures = new ArrayList<>(refused);
         int completed = 0;
         for (JsonNode r : t.finalRuns()) {
+            hashed.merge(owners.getOrDefault(partitionOf(r.path("id").asText(), partitions), "?"), 1, Integer::sum);
             if (r.path("state").asText().equals("queued") || r.path("state").asText().equals("running")) {
                 failures.add(r.path("id").asText() + ": still " + r.path("state").asText() + " (" + t.stopped() + ")");
                 perRun.add(Map.of("id", r.path("id").asText(), "state", r.path("state").asText(),
@@ -176,7 +177,6 @@ final class GroupBench {
             if (ended != null && ended.isAfter(last)) {
                 last = ended;
             }
-            hashed.merge(owners.getOrDefault(partition, "?"), 1, Integer::sum);
             byInstance.merge(r.path("instance").asText("?"), 1, Integer::sum);
             if (r.path("state").asText().equals("completed")) {
                 completed++;
