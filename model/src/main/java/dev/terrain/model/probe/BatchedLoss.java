@@ -22,11 +22,14 @@ import java.util.Map;
  */
 public final class BatchedLoss {
     /**
-     * Default bound on the elements of one jet tensor: about 8 MB in float64, small enough that a chunk's
-     * temporaries stay in cache. Measured on the 1D Poisson RI (M = m = 100): 1.0 s at 2^20 against
-     * 4.1 s at 2^24 and 2.3 s at 2^16 (`./terrain bench probe`).
+     * Default bound on the elements of one jet (value, gradient and Hessian together). Nothing in a chunk's
+     * pass is freed before the pass ends, so a chunk holds about 14 such jets' worth of temporaries: on the
+     * 1D Poisson DGM model (200 points, width 4) 74 arrays, 111 MiB at 2^20 (chunk 436), which raised a
+     * serving process's RSS by 87 MiB at its first RI and made the one-hour soak's RSS jump by +11 % each
+     * time a sample caught an RI probe; 27.8 MiB at 2^18 (chunk 109), and no measurable RSS rise. The RI
+     * (M = m = 100) takes the same time at both sizes (`./terrain bench probe`).
      */
-    public static final long DEFAULT_MAX_ELEMENTS = 1L << 20;
+    public static final long DEFAULT_MAX_ELEMENTS = 1L << 18;
 
     private final Objective objective;
     private final Map<String, PointSet> batch;
