@@ -23,11 +23,14 @@ import java.util.Map;
 public final class Probes {
     private Probes() {}
 
-    /** Roughness Index, Algorithm 1 of paper 000: RI = std(T)/mean(T) over M random directions. */
-    public static Probe roughness(RoughnessIndex.Settings settings) {
+    /**
+     * Roughness Index, Algorithm 1 of paper 000: RI = std(T)/mean(T) over M random directions, its losses
+     * evaluated in chunks of at most {@code maxElements} jet elements ({@link BatchedLoss}).
+     */
+    public static Probe roughness(RoughnessIndex.Settings settings, long maxElements) {
         return (model, snapshot) -> {
-            RoughnessIndex.Result r = RoughnessIndex.compute(batched(model), model.objective().network().parameters(),
-                    settings);
+            RoughnessIndex.Result r = RoughnessIndex.compute(batched(model, maxElements),
+                    model.objective().network().parameters(), settings);
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("ri", finite(r.ri()));
             f.put("mean_t", finite(r.meanT()));
@@ -42,10 +45,14 @@ public final class Probes {
         };
     }
 
-    /** The 2D loss surface around θ along two filter-normalised random directions (paper 000 Fig. 3). */
-    public static Probe surface(LossSurface.Settings settings) {
+    /**
+     * The 2D loss surface around θ along two filter-normalised random directions (paper 000 Fig. 3), in
+     * chunks of at most {@code maxElements} jet elements.
+     */
+    public static Probe surface(LossSurface.Settings settings, long maxElements) {
         return (model, snapshot) -> {
-            LossSurface.Result r = LossSurface.compute(batched(model), model.objective().network().parameters(), settings);
+            LossSurface.Result r = LossSurface.compute(batched(model, maxElements),
+                    model.objective().network().parameters(), settings);
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("loss_at_theta", finite(r.lossAtTheta()));
             f.put("min", finite(r.min()));
@@ -123,8 +130,8 @@ public final class Probes {
         };
     }
 
-    private static BatchedLoss batched(Trainer model) {
-        return new BatchedLoss(model.objective(), model.probeBatch(), BatchedLoss.DEFAULT_MAX_ELEMENTS);
+    private static BatchedLoss batched(Trainer model, long maxElements) {
+        return new BatchedLoss(model.objective(), model.probeBatch(), maxElements);
     }
 
     /** JSON has no NaN: non-finite figures are written as null. */

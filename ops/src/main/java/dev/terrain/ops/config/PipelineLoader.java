@@ -93,17 +93,18 @@ final class PipelineLoader {
 
     private static List<ProbeSpec> probes(Config p, long snapshotEvery) {
         List<ProbeSpec> out = new ArrayList<>();
+        long maxElements = positiveLong(p, "maxBatchElements", "probes.maxBatchElements");
         Config ri = p.getConfig("roughness");
         if (ri.getBoolean("enabled")) {
             out.add(spec("roughness", ri, snapshotEvery, Probes.roughness(named("probes.roughness",
                     () -> new RoughnessIndex.Settings(ri.getInt("directions"), ri.getInt("intervals"),
-                            ri.getDouble("halfWidth"), ri.getLong("seed"), bias(ri, "probes.roughness"), Set.of())))));
+                            ri.getDouble("halfWidth"), ri.getLong("seed"), bias(ri, "probes.roughness"), Set.of())), maxElements)));
         }
         Config s = p.getConfig("surface");
         if (s.getBoolean("enabled")) {
             out.add(spec("surface", s, snapshotEvery, Probes.surface(named("probes.surface",
                     () -> new LossSurface.Settings(positive(s, "n1", "probes.surface.n1"), positive(s, "n2", "probes.surface.n2"),
-                            s.getDouble("span"), s.getLong("seed"), bias(s, "probes.surface"))))));
+                            s.getDouble("span"), s.getLong("seed"), bias(s, "probes.surface"))), maxElements)));
         }
         Config h = p.getConfig("hessian");
         if (h.getBoolean("enabled")) {
