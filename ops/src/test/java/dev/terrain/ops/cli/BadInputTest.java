@@ -58,6 +58,7 @@ class BadInputTest {
                 Arguments.of(EXAMPLE, "-Dpipeline.timeout=soon", "pipeline.timeout", "'soon'"),
                 Arguments.of(EXAMPLE, "-Dpipeline.trainerRestart.randomFactor=2", "pipeline.trainerRestart.randomFactor", "[0, 1]"),
                 Arguments.of(EXAMPLE, "-Dprobes.roughness.directions=1", "probes.roughness", "M >= 2"),
+                Arguments.of(EXAMPLE, "-Dprobes.maxBatchElements=0", "probes.maxBatchElements must be at least 1", "0"),
                 Arguments.of(EXAMPLE, "-Dprobes.roughness.every=0", "probes.roughness.every must be at least 1", "0"),
                 Arguments.of(EXAMPLE, "-Dkafka.bootstrap=localhost", "kafka.bootstrap: expected host:port", "localhost"),
                 Arguments.of(EXAMPLE, "-Dprometheus.port=70000", "prometheus.port must be a TCP port", "70000"));
