@@ -25,8 +25,9 @@ public final class BatchedLoss {
      * Default bound on the elements of one jet (value, gradient and Hessian together). Nothing in a chunk's
      * pass is freed before the pass ends, so a chunk holds about 14 such jets' worth of temporaries: on the
      * 1D Poisson DGM model (200 points, width 4) 74 arrays, 111 MiB at 2^20 (chunk 436), which raised a
-     * serving process's RSS by 87 MiB at its first RI and made the one-hour soak's RSS jump by +11 % each
-     * time a sample caught an RI probe; 27.8 MiB at 2^18 (chunk 109), and no measurable RSS rise. The RI
+     * process's RSS by 87 MiB at its first RI and made the one-hour serve soak's RSS jump by up to +11 % in
+     * the minutes a sample caught an RI; 27.8 MiB at 2^18 (chunk 109), no measurable RSS rise, and no such
+     * jumps in the soak (bench/results/serve-20261123-213901.json). The RI
      * (M = m = 100) is faster at 2^18: median 0.57 s against 0.75 s over 15 alternated runs in one process
      * (2 shared cores), the same RI to the last bit.
      */
