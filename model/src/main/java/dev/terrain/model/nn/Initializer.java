@@ -8,7 +8,8 @@ import java.util.stream.Collectors;
 /**
  * Layer initialisers. Values are drawn in Java from a seeded {@link SplittableRandom}, so a run is
  * reproducible across engines and devices. The Glorot and He rules draw weights and start biases at
- * zero; {@link #BOX} sets weights and biases together, knowing the layer's place in the network.
+ * zero; {@link #TORCH_DEFAULT} draws both; {@link #BOX} sets weights and biases together, knowing the
+ * layer's place in the network.
  */
 public enum Initializer {
     /** Glorot (Xavier) normal: N(0, 2 / (fan_in + fan_out)). */
@@ -19,6 +20,13 @@ public enum Initializer {
     HE_NORMAL("he-normal"),
     /** He uniform: U(-a, a), a = sqrt(6 / fan_in). */
     HE_UNIFORM("he-uniform"),
+    /**
+     * PyTorch's default for {@code torch.nn.Linear} ({@code Linear.reset_parameters}): weights by
+     * {@code kaiming_uniform_(a = sqrt(5))}, i.e. U(-a, a) with a = sqrt(6 / ((1 + 5) fan_in)) = 1 / sqrt(fan_in),
+     * and biases U(-1 / sqrt(fan_in), 1 / sqrt(fan_in)); both have variance 1 / (3 fan_in). For networks
+     * ported from PyTorch code that keeps the default.
+     */
+    TORCH_DEFAULT("torch-default"),
     /**
      * Box initialisation of paper 004 (Algorithms 2 and 3, {@link BoxInit}) for network types
      * {@code mlp} and {@code residual} with inputs in [0, 1]^d: hidden units are ReLU cut planes
@@ -59,6 +67,7 @@ public enum Initializer {
             case GLOROT_UNIFORM -> fillUniform(w, Math.sqrt(6.0 / (fanIn + fanOut)), rng);
             case HE_NORMAL -> fillNormal(w, Math.sqrt(2.0 / fanIn), rng);
             case HE_UNIFORM -> fillUniform(w, Math.sqrt(6.0 / fanIn), rng);
+            case TORCH_DEFAULT -> fillUniform(w, 1 / Math.sqrt(fanIn), rng);
             case BOX -> throw new IllegalStateException(
                     "initializer box sets weights and biases per layer from the layer's place in the network; "
                             + "it draws no weights alone");
@@ -67,13 +76,28 @@ public enum Initializer {
         return w;
     }
 
-    /** A layer with no box rule: this rule's weights, zero bias. Box rejects it. */
+    /**
+     * fanOut biases for a layer, drawn after its weights: U(-1 / sqrt(fan_in), 1 / sqrt(fan_in)) under
+     * {@link #TORCH_DEFAULT}, zero under the Glorot and He rules; not for {@link #BOX}.
+     */
+    public double[] biases(int fanIn, int fanOut, SplittableRandom rng) {
+        double[] b = new double[fanOut];
+        if (this == TORCH_DEFAULT) {
+            fillUniform(b, 1 / Math.sqrt(fanIn), rng);
+        } else if (this == BOX) {
+            throw new IllegalStateException("initializer box sets biases per layer from the layer's place in the network");
+        }
+        return b;
+    }
+
+    /** A layer with no box rule: this rule's weights, then its biases. Box rejects it. */
     public Affine layer(int fanIn, int fanOut, SplittableRandom rng) {
         if (this == BOX) {
             throw new IllegalArgumentException("initializer box applies to the hidden layers of network types "
                     + "mlp and residual only (paper 004 Algorithms 2, 3)");
         }
-        return new Affine(fanIn, fanOut, weights(fanIn, fanOut, rng), new double[fanOut]);
+        double[] w = weights(fanIn, fanOut, rng);
+        return new Affine(fanIn, fanOut, w, biases(fanIn, fanOut, rng));
     }
 
     /** A plain hidden layer sigma(x W + b) fed from [0, 1]^fanIn: Algorithm 2 under box. */
