@@ -3,8 +3,6 @@ package dev.terrain.ops.reproduce;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.terrain.model.jet.Jet;
-import dev.terrain.model.nn.Param;
-import dev.terrain.model.nn.Parameters;
 import dev.terrain.model.problem.PointSet;
 import dev.terrain.model.quad.HostPoints;
 import dev.terrain.model.tensor.NoGrad;
@@ -17,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 
 /**
@@ -57,10 +54,10 @@ import java.util.stream.Collectors;
  * annealing to 0; that is hours on 2 CPU cores. Terrain trains 4 000 (1D) and 5 000 (2D) steps at rate
  * 1e-3 with the same annealing, 5 × 128 ReLU layers in 1D (the paper's shallowest for (15); it also ran 7
  * and 9), the paper's 3 × 128 smooth-abs network and 600 interior + 400 boundary points in 2D. The paper
- * states no initialisation; the networks are initialised as {@code torch.nn.Linear} does (weights and
- * biases uniform in ±1/√fan_in). With Terrain's He-normal example initialisation
- * ({@code examples/energy1d-fourier.conf}) the initial u_x already oscillates at many scales and training
- * keeps many more transitions: the full run shows it in one row.
+ * states no initialisation; the networks are initialised as {@code torch.nn.Linear} does
+ * ({@code network.init = torch-default}: weights and biases uniform in ±1/√fan_in). With He-normal
+ * initialisation the initial u_x already oscillates at many scales and training keeps many more
+ * transitions: the full run shows it in one row.
  */
 final class Paper003FourierRitz implements Experiment {
     static final String ID = "003-fourier-ritz";
@@ -157,7 +154,7 @@ final class Paper003FourierRitz implements Experiment {
             rows.add(countRow("§4.1, Fig. 4: eq. (15), transitions of u_x at 4π, He-normal initialisation", FIG4.get(2),
                     "(5, 7 and 9 hidden layers; initialisation not stated)", he, periods(2), b1,
                     "; from the torch.nn.Linear start the same run has " + at(oneD, 2).transitions() + " transitions",
-                    s1.replace("init U(±1/√fan_in) as torch.nn.Linear", "init He-normal (examples/energy1d-fourier.conf)")
+                    s1.replace("init U(±1/√fan_in) as torch.nn.Linear", "init He-normal")
                             + ", i = 2",
                     command));
         }
@@ -200,13 +197,11 @@ final class Paper003FourierRitz implements Experiment {
         long t0 = System.nanoTime();
         Map<String, String> o = new HashMap<>(Map.of("network.layers", "[128, 128, 128, 128, 128]",
                 "network.fourier.exponents", exponent == 0 ? "[]" : "[" + exponent + "]",
+                "network.init", heInit ? "he-normal" : "torch-default",
                 "optimizer.lr", "1.0e-3", "train.steps", Long.toString(p.steps1d())));
         lab.say(String.format(Locale.ROOT, "%s: eq. (15), %s%s, %d steps", ID, exponent == 0 ? "no features" : freq(exponent) + " features",
                 heInit ? ", He-normal init" : "", p.steps1d()));
         try (Model m = lab.model(lab.settings("energy1d-fourier.conf", o))) {
-            if (!heInit) {
-                torchInit(m, 1);
-            }
             m.train(p.steps1d());
             Objective obj = m.trainer().objective();
             double[] x = new double[LINE_POINTS];
@@ -230,12 +225,12 @@ final class Paper003FourierRitz implements Experiment {
     private Run train2d(Lab lab, Plan p, int exponent) {
         long t0 = System.nanoTime();
         Map<String, String> o = new HashMap<>(Map.of("problem.id", "energy-2d", "network.activation", "smooth-abs",
+                "network.init", "torch-default",
                 "network.fourier.exponents", "[" + exponent + "]", "network.fourier.includeInput", "true",
                 "optimizer.lr", "1.0e-3", "train.steps", Long.toString(p.steps2d()),
                 "sampling.sets.interior.points", "600", "sampling.sets.boundary.points", "400"));
         lab.say(String.format(Locale.ROOT, "%s: eq. (18), %s features, %d steps", ID, freq(exponent), p.steps2d()));
         try (Model m = lab.model(lab.settings("energy1d-fourier.conf", o))) {
-            torchInit(m, 1);
             m.train(p.steps2d());
             Objective obj = m.trainer().objective();
             // Counts along vertical lines: u_y across the bands.
@@ -293,28 +288,6 @@ final class Paper003FourierRitz implements Experiment {
             return new Run(exponent, "torch", sorted[sorted.length / 2], counts, gradX + wells, new double[] {gradX, wells},
                     boundary, y, middle, (System.nanoTime() - t0) / 1e9);
         }
-    }
-
-    /**
-     * Weights and biases drawn uniformly in ±1/√fan_in, as {@code torch.nn.Linear} initialises them (the
-     * paper does not state its initialisation).
-     */
-    private static void torchInit(Model m, long seed) {
-        Parameters params = m.trainer().objective().network().parameters();
-        SplittableRandom rng = new SplittableRandom(seed);
-        double[] theta = new double[Math.toIntExact(params.count())];
-        int at = 0;
-        long fanIn = 1;
-        for (Param p : params.list()) {
-            if (p.kind() == Param.Kind.WEIGHT) {
-                fanIn = p.array().getShape().get(0);
-            }
-            double bound = 1 / Math.sqrt(fanIn);
-            for (long k = 0; k < p.size(); k++) {
-                theta[at++] = (2 * rng.nextDouble() - 1) * bound;
-            }
-        }
-        m.load(theta);
     }
 
     /**
