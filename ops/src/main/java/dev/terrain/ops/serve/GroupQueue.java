@@ -115,6 +115,10 @@ final class GroupQueue implements AutoCloseable {
         this.view = new GroupView(settings.bootstrap(), settings.group(), settings.instance());
         this.thread = new Thread(this::loop, "terrain-serve-group-" + settings.group());
         thread.setDaemon(true);
+    }
+
+    /** Joins the group and starts taking runs (call once the service can take them). */
+    void start() {
         thread.start();
     }
 

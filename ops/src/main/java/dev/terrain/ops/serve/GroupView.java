@@ -309,6 +309,8 @@ final class GroupView implements AutoCloseable {
         if (c != null) {
             c.wakeup();
         }
+        // The view commits nothing: interrupting it (e.g. out of a metadata wait on an unreachable broker) is safe.
+        thread.interrupt();
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {

@@ -150,6 +150,7 @@ public final class RunService implements AutoCloseable {
                     settings.instance(), settings.partitions(), settings.sessionTimeout()), new GroupRuns());
             group.view().onCancel(r -> cancelHere(r.id));
             forgetting.scheduleWithFixedDelay(this::fence, 500, 500, TimeUnit.MILLISECONDS);
+            group.start();
             LOG.info("instance {} of group '{}': runs from {} on Kafka {}, run directory {} (shared by the group)",
                     settings.instance(), settings.group(), dev.terrain.streams.kafka.Topics.RUNS,
                     settings.service().kafka().bootstrap(), root);
