@@ -1,6 +1,7 @@
 package dev.terrain.ops.reproduce;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import dev.terrain.model.jet.Jet;
 import dev.terrain.model.problem.PointSet;
@@ -304,7 +305,9 @@ final class Paper003FourierRitz implements Experiment {
                 double[] part = Arrays.copyOfRange(x, from * dim, (from + m) * dim);
                 double[] w = new double[m];
                 Arrays.fill(w, 1.0 / n);
-                try (NDManager sub = manager.newSubManager()) {
+                // The jets' arrays belong to the network's manager (their first operand's): the scope frees them.
+                try (NDManager sub = manager.newSubManager(); NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
                     PointSet set = obj.toDevice(Map.of("line", new HostPoints(m, dim, part, w)), sub).get("line");
                     Jet jet = obj.solution(set, 1);
                     System.arraycopy(host(jet.value()), 0, out[0], from, m);

@@ -49,30 +49,44 @@ final class RunFilesView {
         return out;
     }
 
+    /** How much of the end of {@code metrics.jsonl} {@link #latestMetrics} reads: many records, whatever the run's length. */
+    private static final int TAIL_BYTES = 64 * 1024;
+
     /**
      * The newest record of {@code metrics.jsonl} (a run training on another instance of a group, whose
-     * files are in the shared directory), or null; a torn last line is skipped.
+     * files are in the shared directory), or null. Reads only the file's last {@value #TAIL_BYTES} bytes, as
+     * a status request may come every second; a torn last line is skipped.
      */
     static JsonNode latestMetrics(Path dir) {
         Path f = dir.resolve("metrics.jsonl");
         if (!Files.isRegularFile(f)) {
             return null;
         }
-        JsonNode last = null;
-        try (Stream<String> lines = Files.lines(f)) {
-            for (String line : (Iterable<String>) lines::iterator) {
-                try {
-                    JsonNode n = Json.MAPPER.readTree(line);
-                    if (n != null && n.has("step")) {
-                        last = n;
-                    }
-                } catch (IOException torn) {
-                    // a line being written or cut by a crash
-                }
+        String tail;
+        try (java.nio.channels.SeekableByteChannel ch = Files.newByteChannel(f)) {
+            long size = ch.size();
+            int n = (int) Math.min(size, TAIL_BYTES);
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(n);
+            ch.position(size - n);
+            while (buf.hasRemaining() && ch.read(buf) >= 0) {
+                // read to the end
             }
-        } catch (IOException | UncheckedIOException e) {
-            return last;
+            tail = new String(buf.array(), 0, buf.position(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return null;
         }
-        return last;
+        String[] lines = tail.split("\n");
+        // The first line may be cut by the window; the last may be half written: both fail to parse.
+        for (int i = lines.length - 1; i >= 0; i--) {
+            try {
+                JsonNode node = Json.MAPPER.readTree(lines[i]);
+                if (node != null && node.has("step")) {
+                    return node;
+                }
+            } catch (IOException torn) {
+                // try the line before
+            }
+        }
+        return null;
     }
 }
