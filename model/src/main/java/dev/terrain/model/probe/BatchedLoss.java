@@ -78,16 +78,18 @@ public final class BatchedLoss {
             }
             try (NDScope scope = new NDScope(); NoGrad off = new NoGrad()) {
                 scope.suppressNotUsedWarning();
-                NDArray losses = objective.evaluate(batch, stack(block, to - from)).total();
+                NDArray losses = objective.evaluate(batch, stack(objective.network().parameters(), block, to - from)).total();
                 System.arraycopy(Tensors.toDoubles(losses), 0, out, from, to - from);
             }
         }
         return out;
     }
 
-    /** The first p rows of {@code block} as batched parameter arrays. */
-    private List<NDArray> stack(double[][] block, int p) {
-        Parameters params = objective.network().parameters();
+    /**
+     * The first p rows of {@code block} (flat parameter vectors in {@link Parameters} order) as batched
+     * parameter arrays: weights [p, in, out], biases [p, 1, out], in the step's scope.
+     */
+    static List<NDArray> stack(Parameters params, double[][] block, int p) {
         NDManager manager = params.manager();
         List<NDArray> arrays = new ArrayList<>();
         int at = 0;

@@ -12,6 +12,7 @@ import dev.terrain.model.problem.PointSet;
 import dev.terrain.model.tensor.Autograd;
 import dev.terrain.model.tensor.Tensors;
 import dev.terrain.model.train.Objective;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,9 +22,10 @@ import java.util.Map;
  * <pre>  H v ~ (grad J(theta + eps v) - grad J(theta - eps v)) / (2 eps),
  *   eps = kappa max(1, |theta|) / |v|.</pre>
  *
- * <p>No double backward (it leaks in DJL 0.35, shared/bench/NOTES.md): each product is two ordinary
- * forward + backward passes, each in its own {@link NDScope}, with the gradients read to the host
- * and zeroed at once.
+ * <p>No double backward (it leaks in DJL 0.35, shared/bench/NOTES.md): each product is one ordinary
+ * forward + backward pass of the two points theta +- eps v batched on a leading parameter axis (as
+ * the roughness index batches its losses), in its own {@link NDScope}, with the gradients read to the
+ * host. The network's own parameter arrays are never written.
  *
  * <p><b>Step.</b> The parameter-space step eps v has norm kappa max(1, |theta|): a relative
  * perturbation kappa of theta (absolute below |theta| = 1). The central difference has truncation
@@ -44,8 +46,8 @@ import java.util.Map;
  * In float32 the perturbed theta is itself rounded to float, so expect relative errors of order 1e-4
  * to 1e-3 there; probe in float64 where it matters.
  *
- * <p>theta is copied when this object is made and loaded back, bit for bit, after every gradient
- * evaluated at another point (also when the evaluation fails). Gradients are recorded with
+ * <p>theta is copied when this object is made. A product leaves the network's arrays alone;
+ * {@link #gradientAt} loads its point and then theta back, bit for bit (also when the evaluation fails). Gradients are recorded with
  * {@link Autograd}, so a probe may run on one thread while training records on another, as long as
  * the two do not share parameter arrays (gradients accumulate into the leaves).
  */
@@ -186,16 +188,10 @@ public final class HessianFiniteDifference implements HessianOperator {
             plus[i] = theta[i] + eps * v[i];
             minus[i] = theta[i] - eps * v[i];
         }
-        double[] gp;
-        double[] gm;
-        try {
-            params.load(plus);
-            gp = evaluateGradient("theta + eps v (eps = " + eps + ")");
-            params.load(minus);
-            gm = evaluateGradient("theta - eps v (eps = " + eps + ")");
-        } finally {
-            params.load(theta);
-        }
+        double[][] g = gradientsAt(new double[][] {plus, minus},
+                "theta + eps v (eps = " + eps + ")", "theta - eps v (eps = " + eps + ")");
+        double[] gp = g[0];
+        double[] gm = g[1];
         double[] hv = new double[n];
         double inv = 1.0 / (2 * eps);
         for (int i = 0; i < n; i++) {
@@ -203,6 +199,55 @@ public final class HessianFiniteDifference implements HessianOperator {
         }
         products++;
         return hv;
+    }
+
+    /**
+     * grad J at P points from one batched forward and backward pass: the points become a leading batch
+     * axis of fresh leaf parameter arrays (as {@link BatchedLoss} does for losses), the P losses are
+     * independent, so the reverse pass from their sum gives each point's gradient in its own row. The
+     * network's own arrays are not touched. {@code where} names each point in errors.
+     */
+    private double[][] gradientsAt(double[][] points, String... where) {
+        int p = points.length;
+        double[][] g = new double[p][n];
+        double[] losses;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            List<NDArray> batched = BatchedLoss.stack(params, points, p);
+            for (NDArray a : batched) {
+                a.setRequiresGradient(true);
+            }
+            try (Autograd.Recording rec = Autograd.record()) {
+                NDArray total = objective.evaluate(batch, batched).total();
+                losses = Tensors.toDoubles(total);
+                for (int k = 0; k < p; k++) {
+                    if (!Double.isFinite(losses[k])) {
+                        throw new NonFiniteLossException("non-finite loss J = " + losses[k] + " at " + where[k]);
+                    }
+                }
+                beforeBackward.run();
+                rec.backward(total.sum());
+            }
+            int at = 0;
+            for (NDArray a : batched) {
+                int size = Math.toIntExact(a.size() / p);
+                double[] v = Tensors.toDoubles(a.getGradient());
+                for (int k = 0; k < p; k++) {
+                    System.arraycopy(v, k * size, g[k], at, size);
+                }
+                at += size;
+            }
+        }
+        gradients += p;
+        for (int k = 0; k < p; k++) {
+            for (int i = 0; i < n; i++) {
+                if (!Double.isFinite(g[k][i])) {
+                    throw new NonFiniteLossException("non-finite gradient entry " + i + " (" + g[k][i] + ") at " + where[k]
+                            + " with finite loss " + losses[k]);
+                }
+            }
+        }
+        return g;
     }
 
     /** One forward + backward pass at the parameters currently loaded; gradients are zeroed before and after. */
