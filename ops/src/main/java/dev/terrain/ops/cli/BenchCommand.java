@@ -31,11 +31,12 @@ import picocli.CommandLine.Parameters;
  * probes' speed; {@code bench pipeline}: the trainer's speed in the actor pipeline with and without a
  * slow live probe ({@link PipelineBench}); {@code bench kafka}: snapshot publish latency ({@link KafkaBench}); {@code bench kafka-outage}: steps/s
  * while the Kafka cluster is down ({@link KafkaOutageBench}); {@code bench group}: a sweep's throughput on a
- * service group of 1, 2, 3 instances ({@link GroupBench}).
+ * service group of 1, 2, 3 instances ({@link GroupBench}); {@code bench profile}: the training step's native time per
+ * operator under libtorch's profiler ({@link ProfileBench}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; writes JSON under bench/results/.")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "what to benchmark: train, probe, pipeline, kafka, kafka-outage, serve, compare, rss or group")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "what to benchmark: train, probe, pipeline, kafka, kafka-outage, serve, compare, profile, rss or group")
     String what;
 
     @Option(names = "--steps", description = "timed steps per case; serve, group: steps per run (default ${DEFAULT-VALUE})")
@@ -57,8 +58,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--minutes", description = "serve, rss: length of the soak (default ${DEFAULT-VALUE})")
     double minutes = 60;
 
-    @Option(names = "--cases", split = ",", description = "compare: WIDTHxDEPTHxBATCH:DTYPE workloads (default ${DEFAULT-VALUE})")
+    @Option(names = "--cases", split = ",", description = "compare, profile: WIDTHxDEPTHxBATCH:DTYPE workloads (default ${DEFAULT-VALUE})")
     List<String> workloads = List.of("50x3x1000:float32", "50x3x1000:float64", "20x3x200:float32", "20x3x200:float64");
+
+    @Option(names = "--thread-counts", split = ",", description = "compare: intra-op thread counts, both tools measured "
+            + "at each (default ${DEFAULT-VALUE}; --threads N measures N only)")
+    List<Integer> threadCounts = List.of(1, 2);
+
+    @Option(names = "--profile-steps", description = "profile: steps run under libtorch's profiler, and unprofiled "
+            + "before them for the reference rate (default ${DEFAULT-VALUE}; the trace grows ~0.2 MB per step)")
+    long profileSteps = 100;
 
     @Option(names = "--python", description = "compare: a python3 that imports torch (default: Debian's /usr/bin/python3)")
     String python;
@@ -103,9 +112,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (!List.of("train", "probe", "pipeline", "kafka", "kafka-outage", "serve", "compare", "rss", "group").contains(what)) {
+        if (!List.of("train", "probe", "pipeline", "kafka", "kafka-outage", "serve", "compare", "profile", "rss", "group")
+                .contains(what)) {
             throw new UserError("unknown benchmark '" + what + "'; valid: train, probe, pipeline, kafka, kafka-outage, serve, compare, "
-                    + "rss, group");
+                    + "profile, rss, group");
         }
         if (!(minutes > 0)) {
             throw new UserError("--minutes must be positive");
@@ -140,10 +150,25 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.println("warning: libblas.so.3 is the reference BLAS (" + CompareBench.debianBlas() + "); PyTorch's"
                         + " matmul is ~15x slower on it than on OpenBLAS: apt-get install libopenblas0-pthread");
             }
-            int t = threads == null ? 1 : threads;
-            for (String c : workloads) {
-                cases.add(CompareBench.run(CompareBench.Case.parse(c), rounds, steps, warmup, t, py));
+            List<Integer> counts = threads == null ? threadCounts : List.of(threads);
+            if (counts.isEmpty() || counts.stream().anyMatch(n -> n < 1)) {
+                throw new UserError("--thread-counts: " + counts + " must be positive thread counts, e.g. 1,2");
             }
+            for (String c : workloads) {
+                cases.add(CompareBench.run(CompareBench.Case.parse(c), rounds, steps, warmup, counts, py));
+            }
+        } else if (what.equals("profile")) {
+            if (profileSteps < 1) {
+                throw new UserError("--profile-steps must be at least 1");
+            }
+            Files.createDirectories(out);
+            for (String c : workloads) {
+                CompareBench.Case parsed = CompareBench.Case.parse(c);
+                Path trace = out.resolve("profile-" + stamp + "-" + parsed.name().replace(':', '-') + ".trace.json");
+                cases.add(ProfileBench.run(home("bench/pytorch-baseline.conf"), parsed, profileSteps, warmup, threads == null ? 1 : threads, trace));
+            }
+            extra.put("note", "self time per operator under libtorch's profiler, which inflates small operators; "
+                    + "compare shares, and the unprofiled us/step of the same run");
         } else if (what.equals("serve")) {
             // Short runs back to back: --steps per run (the default 1000 would be one run per few seconds).
             cases.add(ServeSoakBench.run(home("examples/poisson1d-dgm.conf").toPath(), minutes, 60, steps));
