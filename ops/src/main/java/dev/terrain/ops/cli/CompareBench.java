@@ -142,13 +142,7 @@ final class CompareBench {
 
     /** Terrain's steps/s on the case: the baseline's run file with the case's sizes, timed after warm-up. */
     static double terrain(Case c, long steps, long warmup, int threads) {
-        Map<String, String> o = new LinkedHashMap<>();
-        o.put("network.layers", "[" + String.join(",", java.util.Collections.nCopies(c.depth(), String.valueOf(c.width()))) + "]");
-        o.put("sampling.sets.interior.points", String.valueOf(c.batch()));
-        o.put("train.dtype", c.dtype());
-        o.put("threads", String.valueOf(threads));
-        RunSettings s = SettingsLoader.load(BenchCommand.home("bench/pytorch-baseline.conf"), o);
-        Threads.set(s.threads());
+        RunSettings s = settings(BenchCommand.home("bench/pytorch-baseline.conf"), c, threads);
         try (NDManager manager = NDManager.newBaseManager()) {
             Trainer trainer = RunFactory.build(s, manager);
             for (long i = 0; i < warmup; i++) {
@@ -162,6 +156,21 @@ final class CompareBench {
             trainer.evaluate();
             return steps / ((System.nanoTime() - t0) / 1e9);
         }
+    }
+
+    /**
+     * The baseline's run file ({@code bench/pytorch-baseline.conf}) with the case's width, depth, batch and
+     * dtype and the thread count, which is also set on libtorch.
+     */
+    static RunSettings settings(File baseline, Case c, int threads) {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("network.layers", "[" + String.join(",", java.util.Collections.nCopies(c.depth(), String.valueOf(c.width()))) + "]");
+        o.put("sampling.sets.interior.points", String.valueOf(c.batch()));
+        o.put("train.dtype", c.dtype());
+        o.put("threads", String.valueOf(threads));
+        RunSettings s = SettingsLoader.load(baseline, o);
+        Threads.set(s.threads());
+        return s;
     }
 
     /** One run of the PyTorch baseline script; its JSON line. */

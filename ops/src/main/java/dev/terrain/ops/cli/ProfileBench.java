@@ -5,10 +5,8 @@ import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.terrain.model.tensor.Threads;
 import dev.terrain.model.train.Trainer;
 import dev.terrain.ops.config.RunSettings;
-import dev.terrain.ops.config.SettingsLoader;
 import dev.terrain.ops.run.RunFactory;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -39,13 +37,7 @@ final class ProfileBench {
     /** Profiles the step of {@code baseline} (bench/pytorch-baseline.conf) with the case's sizes. */
     static Map<String, Object> run(java.io.File baseline, CompareBench.Case c, long steps, long warmup, int threads,
             Path trace) throws IOException {
-        Map<String, String> o = new LinkedHashMap<>();
-        o.put("network.layers", "[" + String.join(",", java.util.Collections.nCopies(c.depth(), String.valueOf(c.width()))) + "]");
-        o.put("sampling.sets.interior.points", String.valueOf(c.batch()));
-        o.put("train.dtype", c.dtype());
-        o.put("threads", String.valueOf(threads));
-        RunSettings s = SettingsLoader.load(baseline, o);
-        Threads.set(s.threads());
+        RunSettings s = CompareBench.settings(baseline, c, threads);
         double unprofiled;
         try (NDManager manager = NDManager.newBaseManager()) {
             Trainer trainer = RunFactory.build(s, manager);
