@@ -65,7 +65,7 @@ public enum Activation {
                 if (order == 0) {
                     return new Values(s, null, null);
                 }
-                NDArray s1 = c.one().sub(s.square());
+                NDArray s1 = c.one().sub(s.mul(s));
                 NDArray s2 = order >= 2 ? s.mul(s1).mul(c.of(-2.0)) : null;
                 return new Values(s, s1, s2);
             }

@@ -25,9 +25,14 @@ public record LossTerm(String name, String pointSet, int order, Integrand integr
 
     /** The term scale * r(u)^2 (summed over outputs) with r affine in the jet of u. */
     public static LossTerm linear(String name, String pointSet, int order, double scale, Integrand residual) {
-        Integrand g = scale == 1.0 ? (u, p, c) -> residual.apply(u, p, c).square()
-                : (u, p, c) -> residual.apply(u, p, c).square().mul(c.of(scale));
+        // r * r rather than square(): libtorch differentiates square as pow, a costlier reverse pass.
+        Integrand g = scale == 1.0 ? (u, p, c) -> times(residual.apply(u, p, c))
+                : (u, p, c) -> times(residual.apply(u, p, c)).mul(c.of(scale));
         return new LossTerm(name, pointSet, order, g, residual, scale);
+    }
+
+    private static ai.djl.ndarray.NDArray times(ai.djl.ndarray.NDArray r) {
+        return r.mul(r);
     }
 
     /** Whether LSGD can assemble this term's rows (a weighted linear least-squares residual). */
