@@ -16,6 +16,15 @@ public record HostPoints(int n, int dim, double[] x, double[] w) {
         return x[i * dim + k];
     }
 
+    /** Points {@code from..to-1} with their weights (copies). */
+    public HostPoints slice(int from, int to) {
+        if (from < 0 || to > n || from > to) {
+            throw new IllegalArgumentException("slice " + from + ".." + to + " of " + n + " points");
+        }
+        return new HostPoints(to - from, dim, java.util.Arrays.copyOfRange(x, from * dim, to * dim),
+                java.util.Arrays.copyOfRange(w, from, to));
+    }
+
     public double weightSum() {
         double s = 0;
         for (double v : w) {

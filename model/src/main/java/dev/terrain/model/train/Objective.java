@@ -96,7 +96,7 @@ public final class Objective {
      * per value, so annealing's ever-changing weights do not pile up constants over a long run. Call it
      * between steps, never while a graph that reads the old weight is alive.
      */
-    public void setWeight(String term, double lambda) {
+    public synchronized void setWeight(String term, double lambda) {
         if (!weights.containsKey(term)) {
             throw new IllegalArgumentException("the loss has no term '" + term + "'; terms: " + weights.keySet());
         }
@@ -107,7 +107,7 @@ public final class Objective {
         }
     }
 
-    private NDArray weightScalar(String term, double lambda) {
+    private synchronized NDArray weightScalar(String term, double lambda) {
         return weightScalars.computeIfAbsent(term, k -> {
             NDArray a = Tensors.create(c.manager(), new double[] {lambda}, new Shape(), c.dataType());
             ai.djl.ndarray.NDScope.unregister(a);
@@ -124,23 +124,69 @@ public final class Objective {
     public Map<String, PointSet> toDevice(Map<String, HostPoints> host, NDManager manager) {
         Map<String, PointSet> batch = new HashMap<>();
         for (Map.Entry<String, HostPoints> e : host.entrySet()) {
-            HostPoints h = e.getValue();
-            NDArray x = Tensors.create(manager, h.x(), new Shape(h.n(), h.dim()), c.dataType());
-            double[] w = h.w().clone();
-            if (kind == LossKind.RESIDUAL) {
-                double s = h.weightSum();
-                for (int i = 0; i < w.length; i++) {
-                    w[i] /= s;
-                }
-            }
-            NDArray wt = Tensors.create(manager, w, new Shape(h.n(), 1), c.dataType());
-            PointSet set = new PointSet(e.getKey(), x, wt);
-            problem.prepare(set, c);
-            int order = setOrder.getOrDefault(e.getKey(), 0);
-            problem.ansatz().ifPresent(a -> attachAnsatz(set, a, order));
-            batch.put(e.getKey(), set);
+            batch.put(e.getKey(), toDevice(e.getKey(), e.getValue(), e.getValue().weightSum(), manager));
         }
         return batch;
+    }
+
+    /**
+     * The batch split into at most {@code shards} disjoint parts for data-parallel evaluation
+     * ({@link ShardedGradient}): every loss term of the whole batch is the sum of that term over the parts
+     * that hold its point set. A set of at least {@code shards * minPoints} points is cut into
+     * {@code shards} contiguous runs of near-equal size; a smaller set goes whole to the part with the
+     * fewest points so far (largest sets first, ties to the lowest index). Residual-loss weights are
+     * normalised by the whole set's weight sum, as in {@link #toDevice(Map, NDManager)}. Parts that
+     * received nothing are left out, so the list may be shorter than {@code shards}.
+     */
+    public java.util.List<Map<String, PointSet>> toDeviceShards(Map<String, HostPoints> host, int shards,
+            int minPoints, NDManager manager) {
+        if (shards < 1 || minPoints < 1) {
+            throw new IllegalArgumentException("shards and minPoints must be positive, got " + shards + ", " + minPoints);
+        }
+        java.util.List<Map<String, PointSet>> parts = new java.util.ArrayList<>();
+        long[] load = new long[shards];
+        for (int k = 0; k < shards; k++) {
+            parts.add(new HashMap<>());
+        }
+        java.util.List<String> names = new java.util.ArrayList<>(new java.util.TreeSet<>(host.keySet()));
+        names.sort((a, b) -> Integer.compare(host.get(b).n(), host.get(a).n()));
+        for (String name : names) {
+            HostPoints h = host.get(name);
+            double sum = h.weightSum();
+            if (h.n() >= (long) shards * minPoints) {
+                for (int k = 0; k < shards; k++) {
+                    int from = (int) ((long) h.n() * k / shards);
+                    int to = (int) ((long) h.n() * (k + 1) / shards);
+                    parts.get(k).put(name, toDevice(name, h.slice(from, to), sum, manager));
+                    load[k] += to - from;
+                }
+            } else {
+                int k = 0;
+                for (int j = 1; j < shards; j++) {
+                    k = load[j] < load[k] ? j : k;
+                }
+                parts.get(k).put(name, toDevice(name, h, sum, manager));
+                load[k] += h.n();
+            }
+        }
+        parts.removeIf(Map::isEmpty);
+        return parts;
+    }
+
+    private PointSet toDevice(String name, HostPoints h, double weightSum, NDManager manager) {
+        NDArray x = Tensors.create(manager, h.x(), new Shape(h.n(), h.dim()), c.dataType());
+        double[] w = h.w().clone();
+        if (kind == LossKind.RESIDUAL) {
+            for (int i = 0; i < w.length; i++) {
+                w[i] /= weightSum;
+            }
+        }
+        NDArray wt = Tensors.create(manager, w, new Shape(h.n(), 1), c.dataType());
+        PointSet set = new PointSet(name, x, wt);
+        problem.prepare(set, c);
+        int order = setOrder.getOrDefault(name, 0);
+        problem.ansatz().ifPresent(a -> attachAnsatz(set, a, order));
+        return set;
     }
 
     private void attachAnsatz(PointSet set, Ansatz a, int order) {
@@ -175,14 +221,32 @@ public final class Objective {
      * has shape [P]: P losses from one batched pass; otherwise they are scalars.
      */
     public LossValues evaluate(Map<String, PointSet> batch, List<NDArray> params) {
+        return evaluate(batch, params, false);
+    }
+
+    /**
+     * The terms whose point sets are in {@code part} (one part of {@link #toDeviceShards}), with their
+     * weighted total; terms on other sets are absent from the result.
+     */
+    public LossValues evaluatePart(Map<String, PointSet> part, List<NDArray> params) {
+        return evaluate(part, params, true);
+    }
+
+    private LossValues evaluate(Map<String, PointSet> batch, List<NDArray> params, boolean partial) {
         Map<String, Jet> jets = new HashMap<>();
         for (Map.Entry<String, Integer> e : setOrder.entrySet()) {
+            if (partial && !batch.containsKey(e.getKey())) {
+                continue;
+            }
             PointSet set = required(batch, e.getKey());
             jets.put(e.getKey(), solution(set, e.getValue(), params));
         }
         Map<String, NDArray> values = new LinkedHashMap<>();
         NDArray total = null;
         for (LossTerm t : terms) {
+            if (partial && !batch.containsKey(t.pointSet())) {
+                continue;
+            }
             PointSet set = required(batch, t.pointSet());
             NDArray g = t.integrand().apply(jets.get(t.pointSet()), set, c);
             // Sum over points and outputs only: a leading parameter-batch axis survives.
@@ -191,6 +255,9 @@ public final class Objective {
             double lambda = weights.get(t.name());
             NDArray weighted = lambda == 1.0 ? v : v.mul(weightScalar(t.name(), lambda));
             total = total == null ? weighted : total.add(weighted);
+        }
+        if (total == null) {
+            throw new IllegalStateException("the batch part " + batch.keySet() + " holds no point set of a loss term");
         }
         return new LossValues(total, values);
     }

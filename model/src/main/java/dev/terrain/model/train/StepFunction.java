@@ -23,6 +23,11 @@ public interface StepFunction {
      */
     LossValues lossAndGradient(UnaryOperator<NDArray> shape);
 
+    /**
+     * The loss and its gradient, {@code lossAndGradient(identity)}; an implementation may evaluate the
+     * batch in parts on several threads ({@link ShardedGradient}), which gives the same loss up to the
+     * order of summation.
+     */
     default LossValues lossAndGradient() {
         return lossAndGradient(UnaryOperator.identity());
     }

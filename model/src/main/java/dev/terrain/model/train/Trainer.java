@@ -39,7 +39,12 @@ public final class Trainer {
     private final PointSet testSet;
     private final NDArray exactOnTest;
     private final NDArray exactNormSquared;
+    private Map<String, HostPoints> fixedHost;
     private Map<String, PointSet> fixedBatch;
+    private List<Map<String, PointSet>> fixedParts;
+    private int shards = 1;
+    private ShardedGradient sharded;
+    private Runnable betweenPasses;
     private Map<String, PointSet> monitorBatch;
     private long step;
 
@@ -130,16 +135,67 @@ public final class Trainer {
         return annealing;
     }
 
-    /** The device batch of the current step. */
-    private Map<String, PointSet> batch() {
+    /**
+     * Evaluates each step's loss and gradient in up to {@code shards} parts of the batch at once, on as
+     * many threads ({@link ShardedGradient}; setting {@code train.shards}). A point set is split only when
+     * it has at least {@link #MIN_SHARD_POINTS} points per part; with nothing to split the batch is
+     * evaluated in one piece. Applies where the method asks for the plain loss gradient (Adam, GD and
+     * LSGD's gradient phase); L-BFGS and ISGD evaluate their shaped objectives in one piece.
+     */
+    public Trainer withShards(int shards) {
+        if (shards < 1) {
+            throw new IllegalArgumentException("train.shards must be at least 1, got " + shards);
+        }
+        this.shards = shards;
+        return this;
+    }
+
+    public int shards() {
+        return shards;
+    }
+
+    /** Tests: run on every part's thread between its forward and reverse pass (see {@link ShardedGradient}). */
+    Trainer betweenShardPasses(Runnable r) {
+        this.betweenPasses = r;
+        return this;
+    }
+
+    /** The fewest points of a set per part for {@link #withShards} to split it. */
+    public static final int MIN_SHARD_POINTS = 64;
+
+    /** The host batch of the current step: drawn for this step, or the run's fixed one. */
+    private Map<String, HostPoints> stepHost() {
         if (resample) {
-            return objective.toDevice(hostBatch(), manager);
+            return hostBatch();
+        }
+        if (fixedHost == null) {
+            fixedHost = hostBatch();
+        }
+        return fixedHost;
+    }
+
+    /** The device batch of a step's host batch (the fixed one is made once and kept). */
+    private Map<String, PointSet> device(Map<String, HostPoints> host) {
+        if (resample) {
+            return objective.toDevice(host, manager);
         }
         if (fixedBatch == null) {
-            fixedBatch = objective.toDevice(hostBatch(), manager);
+            fixedBatch = objective.toDevice(host, manager);
             fixedBatch.values().forEach(PointSet::keep);
         }
         return fixedBatch;
+    }
+
+    /** The step's batch in parts for data-parallel evaluation (the fixed batch's are made once and kept). */
+    private List<Map<String, PointSet>> parts(Map<String, HostPoints> host) {
+        if (resample) {
+            return objective.toDeviceShards(host, shards, MIN_SHARD_POINTS, manager);
+        }
+        if (fixedParts == null) {
+            fixedParts = objective.toDeviceShards(host, shards, MIN_SHARD_POINTS, manager);
+            fixedParts.forEach(part -> part.values().forEach(PointSet::keep));
+        }
+        return fixedParts;
     }
 
     private Map<String, HostPoints> hostBatch() {
@@ -158,11 +214,11 @@ public final class Trainer {
     public StepReport train(boolean report) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            Map<String, PointSet> batch = batch();
+            BatchFunction f = new BatchFunction(stepHost());
             if (annealing != null && annealing.due(step)) {
-                annealing.update(objective, batch);
+                annealing.update(objective, f.batch());
             }
-            LossValues loss = method.step(new BatchFunction(batch), step);
+            LossValues loss = method.step(f, step);
             step++;
             return report ? toHost(step, loss, Double.NaN) : null;
         }
@@ -170,10 +226,11 @@ public final class Trainer {
 
     /** The loss on one step's batch, for the training method. */
     private final class BatchFunction implements StepFunction {
-        private final Map<String, PointSet> batch;
+        private final Map<String, HostPoints> host;
+        private Map<String, PointSet> batch;
 
-        BatchFunction(Map<String, PointSet> batch) {
-            this.batch = batch;
+        BatchFunction(Map<String, HostPoints> host) {
+            this.host = host;
         }
 
         @Override
@@ -183,13 +240,33 @@ public final class Trainer {
 
         @Override
         public Map<String, PointSet> batch() {
+            if (batch == null) {
+                batch = device(host);
+            }
             return batch;
+        }
+
+        @Override
+        public LossValues lossAndGradient() {
+            if (shards > 1) {
+                List<Map<String, PointSet>> parts = parts(host);
+                if (parts.size() > 1) {
+                    if (sharded == null) {
+                        sharded = new ShardedGradient(objective.network().parameters());
+                        if (betweenPasses != null) {
+                            sharded.betweenPasses(betweenPasses);
+                        }
+                    }
+                    return sharded.lossAndGradient(objective, parts);
+                }
+            }
+            return lossAndGradient(UnaryOperator.identity());
         }
 
         @Override
         public LossValues lossAndGradient(UnaryOperator<NDArray> shape) {
             try (Autograd.Recording rec = Autograd.record()) {
-                LossValues loss = objective.evaluate(batch);
+                LossValues loss = objective.evaluate(batch());
                 rec.backward(shape.apply(loss.total()));
                 return loss;
             }
@@ -198,7 +275,7 @@ public final class Trainer {
         @Override
         public LossValues loss() {
             try (NoGrad off = new NoGrad()) {
-                return objective.evaluate(batch);
+                return objective.evaluate(batch());
             }
         }
     }
@@ -209,7 +286,7 @@ public final class Trainer {
      */
     private Map<String, PointSet> monitorBatch() {
         if (!resample) {
-            return batch();
+            return device(stepHost());
         }
         if (monitorBatch == null) {
             monitorBatch = objective.toDevice(batches.monitor(), manager);

@@ -19,13 +19,17 @@ import dev.terrain.model.tensor.Scalars;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
-/** Nothing a step allocates outlives it: the run manager holds the same arrays after 20 and after 220 steps. */
+/**
+ * Nothing a step allocates outlives it: the run manager holds the same arrays after 20 and after 220 steps,
+ * also when the batch is evaluated in parts on several threads ({@code train.shards}; here the two sets are
+ * dealt out whole to two parts).
+ */
 class TrainerMemoryTest {
     @ParameterizedTest
-    @ValueSource(booleans = {false, true})
-    void managedArraysDoNotGrowWithSteps(boolean resample) {
+    @CsvSource({"false, 1", "true, 1", "false, 2", "true, 2", "true, 3"})
+    void managedArraysDoNotGrowWithSteps(boolean resample, int shards) {
         try (NDManager m = NDManager.newBaseManager()) {
             Scalars c = new Scalars(m, DataType.FLOAT32);
             Parameters params = new Parameters(m, DataType.FLOAT32);
@@ -35,7 +39,7 @@ class TrainerMemoryTest {
                     LossKind.RESIDUAL, net, Map.of(), c);
             Trainer t = new Trainer(obj, new Adam(new Schedule.Constant(1e-3), 0.9, 0.999, 1e-8),
                     Map.of("interior", new SetSampling(Rule.MONTE_CARLO, 64), "boundary", new SetSampling(Rule.MONTE_CARLO, 32)),
-                    resample, 5, 100, m);
+                    resample, 5, 100, m).withShards(shards);
             for (int i = 0; i < 20; i++) {
                 t.train(i % 7 == 0);
             }

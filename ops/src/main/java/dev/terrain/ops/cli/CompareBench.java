@@ -58,17 +58,19 @@ final class CompareBench {
     static Map<String, Object> run(Case c, int rounds, long steps, long warmup, List<Integer> threads, String python)
             throws IOException, InterruptedException {
         Map<String, List<Double>> rates = new LinkedHashMap<>();
-        List<String> tools = python == null ? List.of("terrain") : List.of("terrain", "torch-autograd", "torch-jet");
+        List<String> torchTools = python == null ? List.of() : List.of("torch-autograd", "torch-jet");
         for (int t : threads) {
-            tools.forEach(tool -> rates.put(key(tool, t), new ArrayList<>()));
+            tools(t, torchTools).forEach(tool -> rates.put(key(tool, t), new ArrayList<>()));
         }
         String torchVersion = null;
         for (int r = 0; r < rounds; r++) {
             for (int t : threads) {
-                for (String tool : tools) {
+                for (String tool : tools(t, torchTools)) {
                     double rate;
-                    if (tool.equals("terrain")) {
-                        rate = terrain(c, steps, warmup, t);
+                    if (tool.equals(TERRAIN)) {
+                        rate = terrain(c, steps, warmup, t, 1);
+                    } else if (tool.equals(TERRAIN_SHARDS)) {
+                        rate = terrain(c, steps, warmup, 1, t);
                     } else {
                         JsonNode out = torch(python, tool.substring("torch-".length()), c, steps, warmup, t);
                         rate = out.path("steps_per_s").asDouble();
@@ -88,6 +90,9 @@ final class CompareBench {
         out.put("threads", threads);
         out.put("steps", steps);
         out.put("warmup", warmup);
+        out.put("tools", Map.of(TERRAIN + "@N", "threads = N (libtorch intra-op), train.shards = 1",
+                TERRAIN_SHARDS + "@N", "threads = 1, train.shards = N (N parts of the batch on N Java threads)",
+                "torch-*@N", "torch.set_num_threads(N)"));
         out.put("steps_per_s", rates);
         Map<String, Double> medians = new LinkedHashMap<>();
         rates.forEach((tool, list) -> medians.put(tool, PipelineBench.median(list)));
@@ -98,31 +103,53 @@ final class CompareBench {
             Map<String, Object> same = new LinkedHashMap<>();
             for (int t : threads) {
                 Map<String, Object> at = new LinkedHashMap<>();
-                for (String base : List.of("torch-autograd", "torch-jet")) {
-                    List<Double> ratios = new ArrayList<>();
-                    for (int r = 0; r < rounds; r++) {
-                        ratios.add(rates.get(key("terrain", t)).get(r) / rates.get(key(base, t)).get(r));
+                for (String mine : tools(t, List.of())) {
+                    for (String base : torchTools) {
+                        List<Double> ratios = ratios(rates, mine, base, t, rounds);
+                        String name = mine.substring(TERRAIN.length()).replace("-", "") + (mine.equals(TERRAIN) ? "" : "_");
+                        at.put(name + "ratio_vs_" + base.substring(6), ratios);
+                        at.put(name + "median_ratio_vs_" + base.substring(6), PipelineBench.median(ratios));
                     }
-                    at.put("ratio_vs_" + base.substring(6), ratios);
-                    at.put("median_ratio_vs_" + base.substring(6), PipelineBench.median(ratios));
+                    System.out.printf(Locale.ROOT, "%-16s %d thread(s) each, %-14s: median / PyTorch autograd %.2f, / PyTorch jet %.2f%n",
+                            c.name(), t, mine, PipelineBench.median(ratios(rates, mine, "torch-autograd", t, rounds)),
+                            PipelineBench.median(ratios(rates, mine, "torch-jet", t, rounds)));
                 }
                 same.put(String.valueOf(t), at);
-                System.out.printf(Locale.ROOT, "%-16s %d thread(s) each: median Terrain / PyTorch autograd %.2f, / PyTorch jet %.2f%n",
-                        c.name(), t, (Double) at.get("median_ratio_vs_autograd"), (Double) at.get("median_ratio_vs_jet"));
             }
             out.put("same_threads", same);
             Map<String, Object> best = new LinkedHashMap<>();
-            for (String base : List.of("torch-autograd", "torch-jet")) {
+            for (String base : torchTools) {
                 List<Double> ratios = new ArrayList<>();
                 for (int r = 0; r < rounds; r++) {
-                    ratios.add(fastest(rates, "terrain", threads, r) / fastest(rates, base, threads, r));
+                    ratios.add(fastest(rates, List.of(TERRAIN, TERRAIN_SHARDS), threads, r) / fastest(rates, List.of(base), threads, r));
                 }
                 best.put("ratio_vs_" + base.substring(6), ratios);
                 best.put("median_ratio_vs_" + base.substring(6), PipelineBench.median(ratios));
             }
             out.put("each_at_its_fastest", best);
-            System.out.printf(Locale.ROOT, "%-16s each at its fastest thread count: median Terrain / PyTorch autograd %.2f, / PyTorch jet %.2f%n",
+            System.out.printf(Locale.ROOT, "%-16s each at its fastest setting: median Terrain / PyTorch autograd %.2f, / PyTorch jet %.2f%n",
                     c.name(), (Double) best.get("median_ratio_vs_autograd"), (Double) best.get("median_ratio_vs_jet"));
+        }
+        return out;
+    }
+
+    static final String TERRAIN = "terrain";
+    static final String TERRAIN_SHARDS = "terrain-shards";
+
+    /** What runs at thread count t: Terrain on t intra-op threads, on t batch parts (t > 1), then PyTorch. */
+    private static List<String> tools(int t, List<String> torchTools) {
+        List<String> tools = new ArrayList<>(List.of(TERRAIN));
+        if (t > 1) {
+            tools.add(TERRAIN_SHARDS);
+        }
+        tools.addAll(torchTools);
+        return tools;
+    }
+
+    private static List<Double> ratios(Map<String, List<Double>> rates, String mine, String base, int t, int rounds) {
+        List<Double> out = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            out.add(rates.get(key(mine, t)).get(r) / rates.get(key(base, t)).get(r));
         }
         return out;
     }
@@ -131,18 +158,23 @@ final class CompareBench {
         return tool + "@" + threads;
     }
 
-    /** The tool's best rate over the thread counts in round r. */
-    private static double fastest(Map<String, List<Double>> rates, String tool, List<Integer> threads, int r) {
+    /** The best rate in round r of any of the tools over the thread counts (where that tool ran). */
+    private static double fastest(Map<String, List<Double>> rates, List<String> tools, List<Integer> threads, int r) {
         double best = 0;
-        for (int t : threads) {
-            best = Math.max(best, rates.get(key(tool, t)).get(r));
+        for (String tool : tools) {
+            for (int t : threads) {
+                List<Double> list = rates.get(key(tool, t));
+                if (list != null) {
+                    best = Math.max(best, list.get(r));
+                }
+            }
         }
         return best;
     }
 
     /** Terrain's steps/s on the case: the baseline's run file with the case's sizes, timed after warm-up. */
-    static double terrain(Case c, long steps, long warmup, int threads) {
-        RunSettings s = settings(BenchCommand.home("bench/pytorch-baseline.conf"), c, threads);
+    static double terrain(Case c, long steps, long warmup, int threads, int shards) {
+        RunSettings s = settings(BenchCommand.home("bench/pytorch-baseline.conf"), c, threads, shards);
         try (NDManager manager = NDManager.newBaseManager()) {
             Trainer trainer = RunFactory.build(s, manager);
             for (long i = 0; i < warmup; i++) {
@@ -160,13 +192,14 @@ final class CompareBench {
 
     /**
      * The baseline's run file ({@code bench/pytorch-baseline.conf}) with the case's width, depth, batch and
-     * dtype and the thread count, which is also set on libtorch.
+     * dtype, the thread count (also set on libtorch) and the number of batch parts ({@code train.shards}).
      */
-    static RunSettings settings(File baseline, Case c, int threads) {
+    static RunSettings settings(File baseline, Case c, int threads, int shards) {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("network.layers", "[" + String.join(",", java.util.Collections.nCopies(c.depth(), String.valueOf(c.width()))) + "]");
         o.put("sampling.sets.interior.points", String.valueOf(c.batch()));
         o.put("train.dtype", c.dtype());
+        o.put("train.shards", String.valueOf(shards));
         o.put("threads", String.valueOf(threads));
         RunSettings s = SettingsLoader.load(baseline, o);
         Threads.set(s.threads());

@@ -333,7 +333,15 @@ public final class SettingsLoader {
     private static RunSettings.Train train(Config t) {
         return new RunSettings.Train(positiveLong(t, "steps", "train.steps"), oneOf(t, "dtype", "train.dtype", List.of("float32", "float64")),
                 positiveLong(t, "logEvery", "train.logEvery"), positiveLong(t, "printEvery", "train.printEvery"),
-                nonNegativeLong(t, "saveEvery", "train.saveEvery"));
+                nonNegativeLong(t, "saveEvery", "train.saveEvery"), shards(t));
+    }
+
+    private static int shards(Config t) {
+        int v = positive(t, "shards", "train.shards");
+        if (v > 64) {
+            throw new UserError("train.shards must be at most 64 (one part per CPU core), got " + v);
+        }
+        return v;
     }
 
     static String oneOf(Config c, String key, String full, List<String> valid) {

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Crash and resume through the CLI: a run whose newest checkpoint is truncated and whose final files are
  * gone resumes from the previous good checkpoint and ends with exactly the parameters of the
- * uninterrupted run (fixed batch, float64), for a first-order method and for L-BFGS (its history is in
- * the checkpoint).
+ * uninterrupted run (fixed batch, float64), for a first-order method, for one evaluating its batch in two
+ * parts on two threads ({@code train.shards = 2}: the parts' gradients are summed in a fixed order) and
+ * for L-BFGS (its history is in the checkpoint).
  */
 class ResumeTest {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -31,12 +32,14 @@ class ResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"adam", "lbfgs"})
-    void crashedRunResumesFromTheNewestGoodCheckpointBitForBit(String optimizer, @TempDir Path runs) throws IOException {
+    @ValueSource(strings = {"adam", "lbfgs", "adam-shards"})
+    void crashedRunResumesFromTheNewestGoodCheckpointBitForBit(String method, @TempDir Path runs) throws IOException {
         StringWriter err = new StringWriter();
+        String optimizer = method.replace("-shards", "");
         int steps = optimizer.equals("lbfgs") ? 12 : 200;
         int every = steps / 4;
         assertThat(run(err, "train", EXAMPLE, "-Drun.dir=" + runs, "-Drun.id=r", "-Doptimizer.type=" + optimizer,
+                "-Dtrain.shards=" + (method.endsWith("-shards") ? 2 : 1),
                 "-Dtrain.steps=" + steps, "-Dcheckpoint.every=" + every, "-Dcheckpoint.keep=3", "-Dtrain.logEvery=" + every,
                 "-Dtrain.printEvery=100000")).as(err.toString()).isZero();
         Path dir = runs.resolve("r");
