@@ -1,22 +1,20 @@
 package dev.terrain.model.optim;
 
-import ai.djl.ndarray.NDArray;
-import dev.terrain.model.tensor.Tensors;
+import dev.terrain.model.nn.Param;
 import java.util.Map;
 
-/** Copies between optimizer buffers on the device and the plain vectors of an {@link OptimizerState}. */
+/** Reads the plain vectors of an {@link OptimizerState} back, checked against the parameters they belong to. */
 final class Buffers {
     private Buffers() {}
 
-    static void load(NDArray target, OptimizerState state, String param, String buffer) {
-        Map<String, double[]> byName = state.buffers().get(param);
+    /** A parameter's saved buffer as a host vector; fails naming it when it is missing or of the wrong size. */
+    static double[] host(OptimizerState state, Param param, String buffer) {
+        Map<String, double[]> byName = state.buffers().get(param.name());
         double[] v = byName == null ? null : byName.get(buffer);
-        if (v == null || v.length != target.getShape().size()) {
+        if (v == null || v.length != param.size()) {
             throw new IllegalArgumentException("saved optimizer state has no buffer '" + buffer + "' of "
-                    + target.getShape().size() + " values for parameter '" + param + "'");
+                    + param.size() + " values for parameter '" + param.name() + "'");
         }
-        try (NDArray src = Tensors.create(target.getManager(), v, target.getShape(), target.getDataType())) {
-            target.set(src.toByteBuffer());
-        }
+        return v.clone();
     }
 }
