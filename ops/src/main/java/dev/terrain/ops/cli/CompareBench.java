@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
  */
 final class CompareBench {
     private static final Logger LOG = LoggerFactory.getLogger(CompareBench.class);
+    /** The glibc allocator variables ./terrain exports (see the launcher); the baseline runs without them. */
+    static final List<String> MALLOC_SETTINGS = List.of("MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_");
 
     /** A workload: MLP of {@code depth} hidden layers of {@code width}, {@code batch} points, dtype. */
     record Case(int width, int depth, int batch, String dtype) {
@@ -92,7 +94,7 @@ final class CompareBench {
         out.put("warmup", warmup);
         out.put("tools", Map.of(TERRAIN + "@N", "threads = N (libtorch intra-op), train.shards = 1",
                 TERRAIN_SHARDS + "@N", "threads = 1, train.shards = N (N parts of the batch on N Java threads)",
-                "torch-*@N", "torch.set_num_threads(N)"));
+                "torch-*@N", "torch.set_num_threads(N), glibc's default malloc settings (the launcher's MALLOC_* variables removed)"));
         out.put("steps_per_s", rates);
         Map<String, Double> medians = new LinkedHashMap<>();
         rates.forEach((tool, list) -> medians.put(tool, PipelineBench.median(list)));
@@ -214,7 +216,10 @@ final class CompareBench {
                 "--depth", String.valueOf(c.depth()), "--batch", String.valueOf(c.batch()), "--dtype", c.dtype(),
                 "--steps", String.valueOf(steps + warmup), "--warmup", String.valueOf(warmup),
                 "--threads", String.valueOf(threads));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        // As a user runs it: without the allocator settings ./terrain exports for Terrain's own process.
+        pb.environment().keySet().removeAll(MALLOC_SETTINGS);
+        Process p = pb.start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
             p.destroyForcibly();
