@@ -36,6 +36,12 @@ public record Jet(NDArray value, NDArray grad, NDArray hess, int order) {
         return new Jet(x, grad, null, order);
     }
 
+    /** As {@link #input(NDArray, int)}, with the identity gradient made once per dimension by {@code c}. */
+    public static Jet input(NDArray x, int order, Scalars c) {
+        NDArray grad = order >= 1 ? c.identityJet(x.getShape().get(1)) : null;
+        return new Jet(x, grad, null, order);
+    }
+
     /** A jet of a function that does not depend on x. */
     public static Jet constant(NDArray value, int order) {
         return new Jet(value, null, null, order);

@@ -19,6 +19,7 @@ public final class Scalars {
     private final NDManager manager;
     private final DataType dataType;
     private final Map<Double, NDArray> cache = new HashMap<>();
+    private final Map<Long, NDArray> identities = new HashMap<>();
 
     public Scalars(NDManager manager, DataType dataType) {
         this.manager = manager;
@@ -32,6 +33,18 @@ public final class Scalars {
                     ? manager.create(new double[] {v}, new Shape())
                     : manager.create(new float[] {v.floatValue()}, new Shape());
             // Constants live as long as their manager, never in a step scope.
+            NDScope.unregister(a);
+            return a;
+        });
+    }
+
+    /**
+     * The d x d identity laid out as an input jet's gradient, [d, 1, d] (dx/dx_k = e_k at every point), in
+     * this run's data type; made once per d (it was three native calls per forward pass).
+     */
+    public synchronized NDArray identityJet(long d) {
+        return identities.computeIfAbsent(d, k -> {
+            NDArray a = manager.eye((int) (long) k).toType(dataType, false).reshape(k, 1, k);
             NDScope.unregister(a);
             return a;
         });

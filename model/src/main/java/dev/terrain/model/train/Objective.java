@@ -190,7 +190,7 @@ public final class Objective {
     }
 
     private void attachAnsatz(PointSet set, Ansatz a, int order) {
-        Jet x = Jet.input(set.x(), order);
+        Jet x = Jet.input(set.x(), order, c);
         set.setAnsatz(a.factor(x, c), a.shift(x, c));
     }
 
@@ -201,7 +201,7 @@ public final class Objective {
 
     /** As {@link #solution(PointSet, int)} with the given (possibly batched) parameter arrays. */
     public Jet solution(PointSet set, int order, List<NDArray> params) {
-        Jet n = network.forward(Jet.input(set.x(), order), params, c);
+        Jet n = network.forward(Jet.input(set.x(), order, c), params, c);
         Jet b = set.ansatzFactor();
         if (b == null) {
             return n;

@@ -117,4 +117,25 @@ class JetAlgebraTest {
             assertThat(Tensors.toDoubles(Jet.input(x1.value(), 2).laplacian())).containsExactly(0.0, 0.0);
         }
     }
+
+    /** The input jet with the identity made once per dimension: e_k at every point, same array on reuse. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"float32", "float64"})
+    void inputJetFromScalarsIsTheIdentityMadeOnce(String type) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            DataType dtype = type.equals("float32") ? DataType.FLOAT32 : DataType.FLOAT64;
+            Scalars c = new Scalars(m, dtype);
+            NDArray x = Tensors.create(m, new double[] {0.1, 0.2, 0.3, 0.4, 0.5, 0.6}, new Shape(2, 3), dtype);
+            Jet j = Jet.input(x, 2, c);
+            Jet plain = Jet.input(x, 2);
+            assertThat(j.grad().getShape()).isEqualTo(new Shape(3, 1, 3));
+            assertThat(j.grad().getDataType()).isEqualTo(dtype);
+            assertThat(Tensors.toDoubles(j.grad())).containsExactly(Tensors.toDoubles(plain.grad()));
+            assertThat(Tensors.toDoubles(j.grad())).containsExactly(1, 0, 0, 0, 1, 0, 0, 0, 1);
+            assertThat(j.hess()).isNull();
+            assertThat(Jet.input(x, 1, c).grad()).isSameAs(j.grad());
+            assertThat(Jet.input(x, 0, c).grad()).isNull();
+            assertThat(c.identityJet(2).getShape()).isEqualTo(new Shape(2, 1, 2));
+        }
+    }
 }
