@@ -77,6 +77,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--python", description = "compare: a python3 that imports torch (default: Debian's /usr/bin/python3)")
     String python;
 
+    @Option(names = "--baseline-malloc", description = "compare: the PyTorch baseline's glibc malloc settings: user "
+            + "(glibc's defaults, as a user runs it) or terrain (the launcher's MALLOC_* values) (default ${DEFAULT-VALUE})")
+    String baselineMalloc = "user";
+
     @Option(names = "--instances", split = ",", description = "group: service group sizes, each measured on its own "
             + "(default ${DEFAULT-VALUE})")
     List<Integer> instances = List.of(1, 2, 3);
@@ -148,6 +152,9 @@ final class BenchCommand implements Callable<Integer> {
         } else if (what.equals("rss")) {
             cases.add(RssBench.run(home("examples/poisson1d-dgm.conf"), minutes, 30));
         } else if (what.equals("compare")) {
+            if (!List.of("user", "terrain").contains(baselineMalloc)) {
+                throw new UserError("--baseline-malloc '" + baselineMalloc + "': valid: user, terrain");
+            }
             String py = CompareBench.python(python);
             if (py == null) {
                 System.out.println("no python3 with torch (apt-get install python3-torch): measuring Terrain only");
@@ -160,7 +167,8 @@ final class BenchCommand implements Callable<Integer> {
                 throw new UserError("--thread-counts: " + counts + " must be positive thread counts, e.g. 1,2");
             }
             for (String c : workloads) {
-                cases.add(CompareBench.run(CompareBench.Case.parse(c), rounds, steps, warmup, counts, py));
+                cases.add(CompareBench.run(CompareBench.Case.parse(c), rounds, steps, warmup, counts, py,
+                        baselineMalloc.equals("terrain")));
             }
         } else if (what.equals("profile")) {
             if (profileSteps < 1) {

@@ -32,8 +32,12 @@ import org.slf4j.LoggerFactory;
  */
 final class CompareBench {
     private static final Logger LOG = LoggerFactory.getLogger(CompareBench.class);
-    /** The glibc allocator variables ./terrain exports (see the launcher); the baseline runs without them. */
-    static final List<String> MALLOC_SETTINGS = List.of("MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_");
+    /**
+     * The glibc allocator variables ./terrain exports, with its values (see the launcher). The baseline runs
+     * without them, as a user's python3 does, unless {@code --baseline-malloc terrain} asks for the same.
+     */
+    static final Map<String, String> MALLOC_SETTINGS = Map.of("MALLOC_ARENA_MAX", "2",
+            "MALLOC_MMAP_THRESHOLD_", "33554432", "MALLOC_TRIM_THRESHOLD_", "268435456");
 
     /** A workload: MLP of {@code depth} hidden layers of {@code width}, {@code batch} points, dtype. */
     record Case(int width, int depth, int batch, String dtype) {
@@ -57,8 +61,8 @@ final class CompareBench {
      * tools at the same thread count, and with each at its fastest thread count in that round (libtorch
      * with MKL gains from a second core on this workload, Debian's PyTorch with OpenBLAS loses).
      */
-    static Map<String, Object> run(Case c, int rounds, long steps, long warmup, List<Integer> threads, String python)
-            throws IOException, InterruptedException {
+    static Map<String, Object> run(Case c, int rounds, long steps, long warmup, List<Integer> threads, String python,
+            boolean baselineTerrainMalloc) throws IOException, InterruptedException {
         Map<String, List<Double>> rates = new LinkedHashMap<>();
         List<String> torchTools = python == null ? List.of() : List.of("torch-autograd", "torch-jet");
         for (int t : threads) {
@@ -74,7 +78,7 @@ final class CompareBench {
                     } else if (tool.equals(TERRAIN_SHARDS)) {
                         rate = terrain(c, steps, warmup, 1, t);
                     } else {
-                        JsonNode out = torch(python, tool.substring("torch-".length()), c, steps, warmup, t);
+                        JsonNode out = torch(python, tool.substring("torch-".length()), c, steps, warmup, t, baselineTerrainMalloc);
                         rate = out.path("steps_per_s").asDouble();
                         torchVersion = out.path("torch").asText();
                     }
@@ -94,7 +98,10 @@ final class CompareBench {
         out.put("warmup", warmup);
         out.put("tools", Map.of(TERRAIN + "@N", "threads = N (libtorch intra-op), train.shards = 1",
                 TERRAIN_SHARDS + "@N", "threads = 1, train.shards = N (N parts of the batch on N Java threads)",
-                "torch-*@N", "torch.set_num_threads(N), glibc's default malloc settings (the launcher's MALLOC_* variables removed)"));
+                "torch-*@N", "torch.set_num_threads(N), " + (baselineTerrainMalloc
+                        ? "with Terrain's malloc settings " + new java.util.TreeMap<>(MALLOC_SETTINGS)
+                        : "glibc's default malloc settings (the launcher's MALLOC_* variables removed)")));
+        out.put("baseline_malloc", baselineTerrainMalloc ? "terrain" : "user");
         out.put("steps_per_s", rates);
         Map<String, Double> medians = new LinkedHashMap<>();
         rates.forEach((tool, list) -> medians.put(tool, PipelineBench.median(list)));
@@ -209,16 +216,21 @@ final class CompareBench {
     }
 
     /** One run of the PyTorch baseline script; its JSON line. */
-    static JsonNode torch(String python, String mode, Case c, long steps, long warmup, int threads)
-            throws IOException, InterruptedException {
+    static JsonNode torch(String python, String mode, Case c, long steps, long warmup, int threads,
+            boolean terrainMalloc) throws IOException, InterruptedException {
         File script = BenchCommand.home("bench/torch_pinn_baseline.py");
         List<String> cmd = List.of(python, script.getPath(), "--mode", mode, "--width", String.valueOf(c.width()),
                 "--depth", String.valueOf(c.depth()), "--batch", String.valueOf(c.batch()), "--dtype", c.dtype(),
                 "--steps", String.valueOf(steps + warmup), "--warmup", String.valueOf(warmup),
                 "--threads", String.valueOf(threads));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        // As a user runs it: without the allocator settings ./terrain exports for Terrain's own process.
-        pb.environment().keySet().removeAll(MALLOC_SETTINGS);
+        // As a user runs it: without the allocator settings ./terrain exports for Terrain's own process; or,
+        // to tell how much of a ratio is the allocator, with the same.
+        if (terrainMalloc) {
+            pb.environment().putAll(MALLOC_SETTINGS);
+        } else {
+            pb.environment().keySet().removeAll(MALLOC_SETTINGS.keySet());
+        }
         Process p = pb.start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {

@@ -1,0 +1,29 @@
+package dev.terrain.ops.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * {@code terrain bench} refuses bad options with one {@code error:} line naming the option and exit code 2,
+ * before any benchmark starts (benchmarks themselves are never run as tests).
+ */
+class BenchCommandTest {
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "compare --baseline-malloc jemalloc | --baseline-malloc 'jemalloc': valid: user, terrain",
+        "compare --warmup -1                | --warmup not negative",
+        "compare --steps 0                  | --steps must be at least 1",
+        "compare --thread-counts 0          | --thread-counts: [0] must be positive",
+        "flops                              | unknown benchmark 'flops'",
+    })
+    void badOptionsAreRefusedBeforeAnythingRuns(String args, String message) {
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new PrintWriter(err, true), ("bench " + args.strip()).split(" "));
+        assertThat(code).as(err.toString()).isEqualTo(2);
+        assertThat(err.toString()).startsWith("error: ").contains(message).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+}
