@@ -33,11 +33,10 @@ import org.slf4j.LoggerFactory;
 final class CompareBench {
     private static final Logger LOG = LoggerFactory.getLogger(CompareBench.class);
     /**
-     * The glibc allocator variables ./terrain exports, with its values (see the launcher). The baseline runs
-     * without them, as a user's python3 does, unless {@code --baseline-malloc terrain} asks for the same.
+     * The glibc allocator variables ./terrain exports, with its values. The baseline runs without them, as a
+     * user's python3 does, unless {@code --baseline-malloc terrain} asks for the same.
      */
-    static final Map<String, String> MALLOC_SETTINGS = Map.of("MALLOC_ARENA_MAX", "2",
-            "MALLOC_MMAP_THRESHOLD_", "33554432", "MALLOC_TRIM_THRESHOLD_", "268435456");
+    static final Map<String, String> MALLOC_SETTINGS = MallocSettings.LAUNCHER;
 
     /** A workload: MLP of {@code depth} hidden layers of {@code width}, {@code batch} points, dtype. */
     record Case(int width, int depth, int batch, String dtype) {

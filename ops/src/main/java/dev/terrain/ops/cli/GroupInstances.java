@@ -72,11 +72,8 @@ final class GroupInstances implements AutoCloseable {
                 "-Drun.dir=" + runDir, "-Dprometheus.enabled=false", "-Dserve.port=0", "-Dserve.partitions=" + partitions,
                 "-Dserve.sessionTimeout=" + sessionTimeout.toSeconds() + "s"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        // As ./terrain sets them: without them libtorch's allocations fragment over many malloc arenas, and
-        // each step page-faults in again the memory the step before gave back.
-        pb.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
-        pb.environment().putIfAbsent("MALLOC_MMAP_THRESHOLD_", "33554432");
-        pb.environment().putIfAbsent("MALLOC_TRIM_THRESHOLD_", "268435456");
+        // As ./terrain sets them, unless the caller's environment has its own.
+        MallocSettings.LAUNCHER.forEach(pb.environment()::putIfAbsent);
         return pb.start();
     }
 
