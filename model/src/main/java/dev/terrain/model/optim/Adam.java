@@ -23,8 +23,9 @@ import java.util.Map;
  * kernels through DJL's {@code adamUpdate}) on the parameters' gradients laid end to end: the moments
  * of the parameters it updates live in one flat buffer each, and the kernel writes the step into a
  * zero buffer that is then added to each parameter. That is the per-tensor update to the last bit
- * (w + (0 - s) is w - s in IEEE arithmetic) at a third less cost per step on small networks, where
- * the kernel's dozen native operations per call, not the arithmetic, are the price.
+ * (w + (0 - s) is w - s in IEEE arithmetic) with one kernel call instead of one per tensor: on small
+ * networks the kernel's dozen native operations per call, not the arithmetic, are the price (about
+ * +6 % steps/s at width 20, depth 3, batch 200, float32).
  * DJL's kernel adds eps to sqrt(v) without bias correction; passing eps sqrt(1 - b2^t) makes it exact.
  * The kernel's scalars are floats: the update is PyTorch's Adam with betas float(b1), float(b2) and
  * lr, eps rounded to float (relative differences below 1e-7 from the double formula).
@@ -40,26 +41,40 @@ public final class Adam implements Optimizer {
     private final Map<String, double[][]> parked = new HashMap<>();
     private long updates;
 
-    /** Flat moment buffers of the named parameters, laid end to end in list order. */
-    private record Flat(List<String> names, long[] sizes, NDArray m, NDArray v) {
-        long[] splitPoints() {
-            long[] at = new long[sizes.length - 1];
-            long sum = 0;
-            for (int i = 0; i < at.length; i++) {
-                sum += sizes[i];
-                at[i] = sum;
+    /**
+     * Flat moment buffers of the named parameters, laid end to end in list order; parameter i holds
+     * elements offsets[i] until offsets[i + 1], and {@code splits} are the inner offsets (for split).
+     */
+    private record Flat(List<String> names, long[] offsets, long[] splits, NDArray m, NDArray v) {
+        /** Whether these are the moments of exactly {@code params}, in order (no allocation: every step asks). */
+        boolean holds(List<Param> params) {
+            if (params.size() != names.size()) {
+                return false;
             }
-            return at;
+            for (int i = 0; i < names.size(); i++) {
+                if (!names.get(i).equals(params.get(i).name())) {
+                    return false;
+                }
+            }
+            return true;
         }
 
-        /** (m, v) of parameter i, on the host. */
-        double[][] host(int i, double[] allM, double[] allV) {
-            int from = 0;
-            for (int k = 0; k < i; k++) {
-                from += (int) sizes[k];
+        /** (m, v) of every parameter, on the host, by name. */
+        Map<String, double[][]> host() {
+            double[] allM = Tensors.toDoubles(m);
+            double[] allV = Tensors.toDoubles(v);
+            Map<String, double[][]> out = new HashMap<>();
+            for (int i = 0; i < names.size(); i++) {
+                int from = (int) offsets[i];
+                int to = (int) offsets[i + 1];
+                out.put(names.get(i), new double[][] {Arrays.copyOfRange(allM, from, to), Arrays.copyOfRange(allV, from, to)});
             }
-            int to = from + (int) sizes[i];
-            return new double[][] {Arrays.copyOfRange(allM, from, to), Arrays.copyOfRange(allV, from, to)};
+            return out;
+        }
+
+        void close() {
+            m.close();
+            v.close();
         }
     }
 
@@ -101,7 +116,7 @@ public final class Adam implements Optimizer {
             NDArray delta = g.zerosLike();
             JniUtils.adamUpdate((PtNDArray) delta, (PtNDArray) g, (PtNDArray) f.m(), (PtNDArray) f.v(), (float) lr,
                     (float) (lr * c2 / c1), 0f, 1f, -1f, (float) beta1, (float) beta2, (float) (eps * c2), false);
-            NDList parts = params.size() == 1 ? new NDList(delta) : delta.split(f.splitPoints());
+            NDList parts = params.size() == 1 ? new NDList(delta) : delta.split(f.splits());
             for (int i = 0; i < params.size(); i++) {
                 NDArray w = params.get(i).array();
                 w.addi(parts.get(i).reshape(w.getShape()));
@@ -112,33 +127,30 @@ public final class Adam implements Optimizer {
 
     /** The flat moments of {@code params}: the current ones, or made from the parked (or zero) moments. */
     private Flat flat(List<Param> params) {
-        List<String> names = params.stream().map(Param::name).toList();
-        if (flat != null && flat.names().equals(names)) {
+        if (flat != null && flat.holds(params)) {
             return flat;
         }
         park();
-        long total = 0;
-        long[] sizes = new long[params.size()];
-        for (int i = 0; i < sizes.length; i++) {
-            sizes[i] = params.get(i).size();
-            total += sizes[i];
+        List<String> names = params.stream().map(Param::name).toList();
+        long[] offsets = new long[params.size() + 1];
+        for (int i = 0; i < params.size(); i++) {
+            offsets[i + 1] = offsets[i] + params.get(i).size();
         }
+        long total = offsets[params.size()];
         double[] m = new double[Math.toIntExact(total)];
         double[] v = new double[m.length];
-        int at = 0;
-        for (int i = 0; i < sizes.length; i++) {
+        for (int i = 0; i < params.size(); i++) {
             double[][] mv = parked.remove(names.get(i));
             if (mv != null) {
-                System.arraycopy(mv[0], 0, m, at, mv[0].length);
-                System.arraycopy(mv[1], 0, v, at, mv[1].length);
+                System.arraycopy(mv[0], 0, m, (int) offsets[i], mv[0].length);
+                System.arraycopy(mv[1], 0, v, (int) offsets[i], mv[1].length);
             }
-            at += (int) sizes[i];
         }
         NDArray first = params.get(0).array();
         NDArray fm = Tensors.create(first.getManager(), m, new Shape(total), first.getDataType());
         NDArray fv = Tensors.create(first.getManager(), v, new Shape(total), first.getDataType());
         NDScope.unregister(fm, fv);
-        flat = new Flat(names, sizes, fm, fv);
+        flat = new Flat(names, offsets, Arrays.copyOfRange(offsets, 1, params.size()), fm, fv);
         return flat;
     }
 
@@ -147,13 +159,8 @@ public final class Adam implements Optimizer {
         if (flat == null) {
             return;
         }
-        double[] m = Tensors.toDoubles(flat.m());
-        double[] v = Tensors.toDoubles(flat.v());
-        for (int i = 0; i < flat.names().size(); i++) {
-            parked.put(flat.names().get(i), flat.host(i, m, v));
-        }
-        flat.m().close();
-        flat.v().close();
+        parked.putAll(flat.host());
+        flat.close();
         flat = null;
     }
 
@@ -166,11 +173,7 @@ public final class Adam implements Optimizer {
     public OptimizerState state(Parameters params) {
         Map<String, double[][]> current = new HashMap<>(parked);
         if (flat != null) {
-            double[] m = Tensors.toDoubles(flat.m());
-            double[] v = Tensors.toDoubles(flat.v());
-            for (int i = 0; i < flat.names().size(); i++) {
-                current.put(flat.names().get(i), flat.host(i, m, v));
-            }
+            current.putAll(flat.host());
         }
         Map<String, Map<String, double[]>> buffers = new LinkedHashMap<>();
         for (Param p : params.list()) {
@@ -189,8 +192,7 @@ public final class Adam implements Optimizer {
             loaded.put(p.name(), new double[][] {Buffers.host(state, p, "m"), Buffers.host(state, p, "v")});
         }
         if (flat != null) {
-            flat.m().close();
-            flat.v().close();
+            flat.close();
             flat = null;
         }
         parked.clear();

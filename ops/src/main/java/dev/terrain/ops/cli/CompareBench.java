@@ -32,11 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 final class CompareBench {
     private static final Logger LOG = LoggerFactory.getLogger(CompareBench.class);
-    /**
-     * The glibc allocator variables ./terrain exports, with its values. The baseline runs without them, as a
-     * user's python3 does, unless {@code --baseline-malloc terrain} asks for the same.
-     */
-    static final Map<String, String> MALLOC_SETTINGS = MallocSettings.LAUNCHER;
 
     /** A workload: MLP of {@code depth} hidden layers of {@code width}, {@code batch} points, dtype. */
     record Case(int width, int depth, int batch, String dtype) {
@@ -98,7 +93,7 @@ final class CompareBench {
         out.put("tools", Map.of(TERRAIN + "@N", "threads = N (libtorch intra-op), train.shards = 1",
                 TERRAIN_SHARDS + "@N", "threads = 1, train.shards = N (N parts of the batch on N Java threads)",
                 "torch-*@N", "torch.set_num_threads(N), " + (baselineTerrainMalloc
-                        ? "with Terrain's malloc settings " + new java.util.TreeMap<>(MALLOC_SETTINGS)
+                        ? "with Terrain's malloc settings " + new java.util.TreeMap<>(MallocSettings.LAUNCHER)
                         : "glibc's default malloc settings (the launcher's MALLOC_* variables removed)")));
         out.put("baseline_malloc", baselineTerrainMalloc ? "terrain" : "user");
         out.put("steps_per_s", rates);
@@ -226,9 +221,9 @@ final class CompareBench {
         // As a user runs it: without the allocator settings ./terrain exports for Terrain's own process; or,
         // to tell how much of a ratio is the allocator, with the same.
         if (terrainMalloc) {
-            pb.environment().putAll(MALLOC_SETTINGS);
+            pb.environment().putAll(MallocSettings.LAUNCHER);
         } else {
-            pb.environment().keySet().removeAll(MALLOC_SETTINGS.keySet());
+            pb.environment().keySet().removeAll(MallocSettings.LAUNCHER.keySet());
         }
         Process p = pb.start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
