@@ -5,12 +5,19 @@ import java.util.Map;
 /**
  * The glibc allocator variables {@code ./terrain} and the Docker image export (keep the three in step), for
  * the processes a command starts itself: two malloc arenas, so that libtorch's tensors do not fragment
- * across many, and tensors up to 32 MiB from the heap with up to 256 MiB of free heap kept, so that a step
+ * across many, and tensors up to 32 MiB from the heap with up to 64 MiB of free heap kept, so that a step
  * does not page-fault in again the memory the step before gave back (see the launcher for the figures).
  */
 final class MallocSettings {
     static final Map<String, String> LAUNCHER = Map.of("MALLOC_ARENA_MAX", "2",
-            "MALLOC_MMAP_THRESHOLD_", "33554432", "MALLOC_TRIM_THRESHOLD_", "268435456");
+            "MALLOC_MMAP_THRESHOLD_", "33554432", "MALLOC_TRIM_THRESHOLD_", "67108864");
 
     private MallocSettings() {}
+
+    /** This process's values of the three variables ("unset" where the environment lacks one). */
+    static Map<String, String> current() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        LAUNCHER.keySet().forEach(k -> out.put(k, System.getenv().getOrDefault(k, "unset")));
+        return out;
+    }
 }
