@@ -76,6 +76,7 @@ final class RssBench {
         c.put("example", example.getName());
         c.put("minutes", minutes);
         c.put("probes", "roughness every 1000, surface 2000, hessian 2000, gradients 1000");
+        c.put("malloc", MallocSettings.current());
         ServeSoakBench.rssSpread(samples, c);
         c.put("samples", samples);
         c.put("run_dir", root.resolve("rss").toString());
