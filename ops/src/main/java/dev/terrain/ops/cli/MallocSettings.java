@@ -1,6 +1,7 @@
 package dev.terrain.ops.cli;
 
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The glibc allocator variables {@code ./terrain} and the Docker image export (keep the three in step), for
@@ -16,7 +17,7 @@ final class MallocSettings {
 
     /** This process's values of the three variables ("unset" where the environment lacks one). */
     static Map<String, String> current() {
-        Map<String, String> out = new java.util.TreeMap<>();
+        Map<String, String> out = new TreeMap<>();
         LAUNCHER.keySet().forEach(k -> out.put(k, System.getenv().getOrDefault(k, "unset")));
         return out;
     }
