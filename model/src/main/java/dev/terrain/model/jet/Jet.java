@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.terrain.model.tensor.Scalars;
+import dev.terrain.model.tensor.Tensors;
 
 /**
  * A second-order jet of a batch of vector-valued functions of the input x in R^d (SPEC section 3.2).
@@ -30,9 +31,7 @@ public record Jet(NDArray value, NDArray grad, NDArray hess, int order) {
      */
     public static Jet input(NDArray x, int order) {
         long d = x.getShape().get(1);
-        NDArray grad = order >= 1
-                ? x.getManager().eye((int) d).toType(x.getDataType(), false).reshape(d, 1, d)
-                : null;
+        NDArray grad = order >= 1 ? Tensors.identityJet(x.getManager(), x.getDataType(), d) : null;
         return new Jet(x, grad, null, order);
     }
 

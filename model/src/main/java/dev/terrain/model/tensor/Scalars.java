@@ -39,12 +39,12 @@ public final class Scalars {
     }
 
     /**
-     * The d x d identity laid out as an input jet's gradient, [d, 1, d] (dx/dx_k = e_k at every point), in
-     * this run's data type; made once per d (it was three native calls per forward pass).
+     * {@link Tensors#identityJet} in this run's data type, made once per d (it was three native calls per
+     * forward pass).
      */
     public synchronized NDArray identityJet(long d) {
         return identities.computeIfAbsent(d, k -> {
-            NDArray a = manager.eye((int) (long) k).toType(dataType, false).reshape(k, 1, k);
+            NDArray a = Tensors.identityJet(manager, dataType, k);
             NDScope.unregister(a);
             return a;
         });

@@ -23,6 +23,14 @@ public final class Tensors {
         return manager.create(f, shape);
     }
 
+    /**
+     * The d x d identity laid out as an input jet's gradient, [d, 1, d]: dx/dx_k = e_k at every point
+     * (SPEC section 3.2). {@link Scalars#identityJet} keeps one per d for a run.
+     */
+    public static NDArray identityJet(NDManager manager, DataType dtype, long d) {
+        return manager.eye((int) d).toType(dtype, false).reshape(d, 1, d);
+    }
+
     /** A host copy as doubles, whatever the array's floating-point type. */
     public static double[] toDoubles(NDArray a) {
         if (a.getDataType() == DataType.FLOAT64) {

@@ -93,7 +93,7 @@ final class CompareBench {
         out.put("tools", Map.of(TERRAIN + "@N", "threads = N (libtorch intra-op), train.shards = 1",
                 TERRAIN_SHARDS + "@N", "threads = 1, train.shards = N (N parts of the batch on N Java threads)",
                 "torch-*@N", "torch.set_num_threads(N), " + (baselineTerrainMalloc
-                        ? "with Terrain's malloc settings " + new java.util.TreeMap<>(MallocSettings.LAUNCHER)
+                        ? "with Terrain's malloc settings " + MallocSettings.LAUNCHER
                         : "glibc's default malloc settings (the launcher's MALLOC_* variables removed)")));
         out.put("baseline_malloc", baselineTerrainMalloc ? "terrain" : "user");
         out.put("steps_per_s", rates);

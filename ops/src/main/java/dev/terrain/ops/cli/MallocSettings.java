@@ -1,6 +1,8 @@
 package dev.terrain.ops.cli;
 
+import java.util.Collections;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -10,14 +12,15 @@ import java.util.TreeMap;
  * does not page-fault in again the memory the step before gave back (see the launcher for the figures).
  */
 final class MallocSettings {
-    static final Map<String, String> LAUNCHER = Map.of("MALLOC_ARENA_MAX", "2",
-            "MALLOC_MMAP_THRESHOLD_", "33554432", "MALLOC_TRIM_THRESHOLD_", "67108864");
+    /** The launcher's values, by name in alphabetical order. */
+    static final SortedMap<String, String> LAUNCHER = Collections.unmodifiableSortedMap(new TreeMap<>(Map.of(
+            "MALLOC_ARENA_MAX", "2", "MALLOC_MMAP_THRESHOLD_", "33554432", "MALLOC_TRIM_THRESHOLD_", "67108864")));
 
     private MallocSettings() {}
 
     /** This process's values of the three variables ("unset" where the environment lacks one). */
-    static Map<String, String> current() {
-        Map<String, String> out = new TreeMap<>();
+    static SortedMap<String, String> current() {
+        SortedMap<String, String> out = new TreeMap<>();
         LAUNCHER.keySet().forEach(k -> out.put(k, System.getenv().getOrDefault(k, "unset")));
         return out;
     }
