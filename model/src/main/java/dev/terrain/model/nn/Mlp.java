@@ -6,6 +6,7 @@ import dev.terrain.model.jet.Jet;
 import dev.terrain.model.tensor.Scalars;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -67,6 +68,22 @@ public final class Mlp implements Network {
             }
         }
         return h;
+    }
+
+    /** A tape for tanh networks ({@link TanhMlpTape}), plain or FCNet; other activations record with autograd. */
+    @Override
+    public Optional<JetTape> tape(Jet input, List<NDArray> p, Scalars c) {
+        if (activation != Activation.TANH || p.get(0).getShape().dimension() != 2) {
+            return Optional.empty();
+        }
+        Jet in = features == null ? input : features.apply(input, c);
+        int[] indices = new int[layers.size()];
+        boolean[] activated = new boolean[layers.size()];
+        for (int i = 0; i < layers.size(); i++) {
+            indices[i] = layers.get(i).index();
+            activated[i] = i + 1 < layers.size() && !(liftInput && i == 0);
+        }
+        return Optional.of(new TanhMlpTape(in, p, indices, activated, c));
     }
 
     @Override

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import dev.terrain.model.jet.Jet;
 import dev.terrain.model.tensor.Scalars;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A network u = NN(x; theta) that propagates a second-order jet of its input (SPEC section 3.2):
@@ -43,6 +44,16 @@ public interface Network {
      * output layer), for the given params (batched as in {@link #forward(Jet, List, Scalars)}).
      */
     Jet hidden(Jet input, List<NDArray> params, Scalars c);
+
+    /**
+     * The jet forward pass with {@code params} (unbatched: no leading P axis) run outside gradient
+     * recording, with a hand-written reverse pass ({@link JetTape}); empty when this network has none (its
+     * layers or activation have no written-out rule), and the caller then records the pass with autograd.
+     * Either way the gradient is the same to rounding.
+     */
+    default Optional<JetTape> tape(Jet input, List<NDArray> params, Scalars c) {
+        return Optional.empty();
+    }
 
     /**
      * Index in {@code parameters().list()} of the output layer's weight W [w, outputDim]; its bias

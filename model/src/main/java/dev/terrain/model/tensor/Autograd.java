@@ -24,6 +24,29 @@ import ai.djl.pytorch.jni.JniUtils;
 public final class Autograd {
     private Autograd() {}
 
+    /**
+     * Adds {@code delta} (shaped like {@code param}) to the gradient of the leaf {@code param}, as a reverse
+     * pass reaching it would: the step of a hand-written reverse pass ({@link dev.terrain.model.nn.JetTape}).
+     * When no reverse pass has reached the parameter yet its gradient buffer does not exist, and DJL has no
+     * call that sets one; a reverse pass of {@code 0 * sum(param)} makes it (zeros) first.
+     */
+    public static void accumulate(NDArray param, NDArray delta, Scalars c) {
+        PtNDArray p = (PtNDArray) param;
+        PtNDArray buffer = JniUtils.getGradient(p);
+        if (buffer == null) {
+            try (Recording rec = record(); NDArray scaled = param.mul(c.of(0.0)); NDArray zero = scaled.sum()) {
+                rec.backward(zero);
+            }
+            buffer = JniUtils.getGradient(p);
+            if (buffer == null) {
+                throw new IllegalStateException("parameter of shape " + param.getShape() + " does not require a gradient");
+            }
+        }
+        try (NDArray g = buffer) {
+            g.addi(delta);
+        }
+    }
+
     /** Turns gradient recording on for the calling thread until the returned recording closes. */
     public static Recording record() {
         return new Recording();

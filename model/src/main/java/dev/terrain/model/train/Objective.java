@@ -3,7 +3,10 @@ package dev.terrain.model.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.terrain.model.jet.Jet;
+import dev.terrain.model.nn.JetTape;
 import dev.terrain.model.nn.Network;
 import dev.terrain.model.problem.Ansatz;
 import dev.terrain.model.problem.LossKind;
@@ -12,12 +15,16 @@ import dev.terrain.model.problem.PointSet;
 import dev.terrain.model.problem.Problem;
 import dev.terrain.model.quad.HostPoints;
 import dev.terrain.model.quad.Region;
+import dev.terrain.model.tensor.Autograd;
+import dev.terrain.model.tensor.NoGrad;
 import dev.terrain.model.tensor.Scalars;
 import dev.terrain.model.tensor.Tensors;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * The loss J(theta) = sum_t lambda_t J_t(theta) of a problem, a loss family and a network, with each
@@ -201,7 +208,11 @@ public final class Objective {
 
     /** As {@link #solution(PointSet, int)} with the given (possibly batched) parameter arrays. */
     public Jet solution(PointSet set, int order, List<NDArray> params) {
-        Jet n = network.forward(Jet.input(set.x(), order, c), params, c);
+        return withAnsatz(set, network.forward(Jet.input(set.x(), order, c), params, c));
+    }
+
+    /** u from the network's jet n at the points of a set: the ansatz B n + g, or n itself without one. */
+    private Jet withAnsatz(PointSet set, Jet n) {
         Jet b = set.ansatzFactor();
         if (b == null) {
             return n;
@@ -241,6 +252,79 @@ public final class Objective {
             PointSet set = required(batch, e.getKey());
             jets.put(e.getKey(), solution(set, e.getValue(), params));
         }
+        return losses(batch, jets, partial);
+    }
+
+    /**
+     * The loss of {@code batch} (or of the part of it, see {@link #evaluatePart}) for the unbatched
+     * {@code params}, with the gradient of {@code shape(total)} added to the params' gradients, as
+     * {@code shape(evaluate(...).total())} under {@link Autograd#record()} and its reverse pass would.
+     * With {@code taped} and a network that has a {@link JetTape}, the network's jet pass runs without
+     * autograd and its reverse pass is the tape's; only the ansatz, the integrands and the sums are recorded
+     * (from the network's output jet as leaves). {@code betweenPasses} runs after the forward pass.
+     */
+    public LossValues lossAndGradient(Map<String, PointSet> batch, List<NDArray> params, boolean partial,
+            boolean taped, UnaryOperator<NDArray> shape, Runnable betweenPasses) {
+        Map<String, JetTape> tapes = taped ? tapes(batch, params, partial) : null;
+        if (tapes == null) {
+            try (Autograd.Recording rec = Autograd.record()) {
+                LossValues loss = evaluate(batch, params, partial);
+                betweenPasses.run();
+                rec.backward(shape.apply(loss.total()));
+                return loss;
+            }
+        }
+        Map<String, Jet> jets = new HashMap<>();
+        LossValues loss;
+        try (Autograd.Recording rec = Autograd.record()) {
+            for (Map.Entry<String, JetTape> e : tapes.entrySet()) {
+                Jet n = e.getValue().output();
+                for (NDArray a : new NDArray[] {n.value(), n.grad(), n.hess()}) {
+                    if (a != null) {
+                        a.setRequiresGradient(true);
+                    }
+                }
+                jets.put(e.getKey(), withAnsatz(batch.get(e.getKey()), n));
+            }
+            loss = losses(batch, jets, partial);
+            betweenPasses.run();
+            rec.backward(shape.apply(loss.total()));
+        }
+        try (NoGrad off = new NoGrad()) {
+            for (JetTape tape : tapes.values()) {
+                Jet n = tape.output();
+                tape.backward(leafGradient(n.value()), leafGradient(n.grad()), leafGradient(n.hess()));
+            }
+        }
+        return loss;
+    }
+
+    /** The network's tape on every point set the loss reads, or null when the network has no tape. */
+    private Map<String, JetTape> tapes(Map<String, PointSet> batch, List<NDArray> params, boolean partial) {
+        Map<String, JetTape> tapes = new LinkedHashMap<>();
+        try (NoGrad off = new NoGrad()) {
+            for (Map.Entry<String, Integer> e : setOrder.entrySet()) {
+                if (partial && !batch.containsKey(e.getKey())) {
+                    continue;
+                }
+                PointSet set = required(batch, e.getKey());
+                Optional<JetTape> tape = network.tape(Jet.input(set.x(), e.getValue(), c), params, c);
+                if (tape.isEmpty()) {
+                    return null;
+                }
+                tapes.put(e.getKey(), tape.get());
+            }
+        }
+        return tapes;
+    }
+
+    /** The gradient the recorded reverse pass left on a leaf, or null where the loss did not read it. */
+    private static NDArray leafGradient(NDArray leaf) {
+        return leaf == null ? null : JniUtils.getGradient((PtNDArray) leaf);
+    }
+
+    /** The terms and weighted total from the solution jets of the point sets. */
+    private LossValues losses(Map<String, PointSet> batch, Map<String, Jet> jets, boolean partial) {
         Map<String, NDArray> values = new LinkedHashMap<>();
         NDArray total = null;
         for (LossTerm t : terms) {

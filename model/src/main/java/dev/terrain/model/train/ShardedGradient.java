@@ -22,6 +22,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * The loss and its parameter gradient of one batch, evaluated data-parallel on CPU cores: the batch comes
@@ -59,8 +60,12 @@ public final class ShardedGradient {
     /** Run on every thread between its forward and reverse pass (tests collect garbage there: the DJL trap). */
     private volatile Runnable betweenPasses = () -> {};
 
-    public ShardedGradient(Parameters params) {
+    private final boolean taped;
+
+    /** @param taped whether parts use the network's hand-written reverse pass ({@link Trainer#withTapedReverse}) */
+    public ShardedGradient(Parameters params, boolean taped) {
         this.params = params;
+        this.taped = taped;
     }
 
     ShardedGradient betweenPasses(Runnable r) {
@@ -87,14 +92,10 @@ public final class ShardedGradient {
                 Map<String, PointSet> part = parts.get(k);
                 List<NDArray> view = views.get(k - 1);
                 Runnable pause = betweenPasses;
-                futures.add(POOL.submit(() -> evaluateDetached(objective, part, view, pause)));
+                futures.add(POOL.submit(() -> evaluateDetached(objective, part, view, taped, pause)));
             }
-            try (Autograd.Recording rec = Autograd.record()) {
-                LossValues first = objective.evaluatePart(parts.get(0), own);
-                betweenPasses.run();
-                rec.backward(first.total());
-                results.add(first);
-            }
+            results.add(objective.lossAndGradient(parts.get(0), own, true, taped, UnaryOperator.identity(),
+                    betweenPasses));
         } catch (RuntimeException e) {
             failure = e;
         } finally {
@@ -119,12 +120,10 @@ public final class ShardedGradient {
 
     /** A part on a worker thread: its loss and reverse pass into the view's gradients; the losses outlive its scope. */
     private static LossValues evaluateDetached(Objective objective, Map<String, PointSet> part, List<NDArray> view,
-            Runnable pause) {
-        try (NDScope scope = new NDScope(); Autograd.Recording rec = Autograd.record()) {
+            boolean taped, Runnable pause) {
+        try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            LossValues loss = objective.evaluatePart(part, view);
-            pause.run();
-            rec.backward(loss.total());
+            LossValues loss = objective.lossAndGradient(part, view, true, taped, UnaryOperator.identity(), pause);
             NDScope.unregister(loss.total());
             loss.terms().values().forEach(NDScope::unregister);
             return loss;

@@ -43,6 +43,7 @@ public final class Trainer {
     private Map<String, PointSet> fixedBatch;
     private List<Map<String, PointSet>> fixedParts;
     private int shards = 1;
+    private boolean taped = true;
     private ShardedGradient sharded;
     private Runnable betweenPasses;
     private Map<String, PointSet> monitorBatch;
@@ -154,6 +155,21 @@ public final class Trainer {
         return shards;
     }
 
+    /**
+     * Whether a step's network jet pass runs without autograd, with the network's hand-written reverse
+     * pass ({@link dev.terrain.model.nn.JetTape}; setting {@code train.reverse}: {@code taped}, the default,
+     * or {@code autograd}). Networks without a tape record with autograd either way; both give the same
+     * gradient to rounding.
+     */
+    public Trainer withTapedReverse(boolean taped) {
+        this.taped = taped;
+        return this;
+    }
+
+    public boolean tapedReverse() {
+        return taped;
+    }
+
     /** Tests: run on every part's thread between its forward and reverse pass (see {@link ShardedGradient}). */
     Trainer betweenShardPasses(Runnable r) {
         this.betweenPasses = r;
@@ -252,7 +268,7 @@ public final class Trainer {
                 List<Map<String, PointSet>> parts = parts(host);
                 if (parts.size() > 1) {
                     if (sharded == null) {
-                        sharded = new ShardedGradient(objective.network().parameters());
+                        sharded = new ShardedGradient(objective.network().parameters(), taped);
                         if (betweenPasses != null) {
                             sharded.betweenPasses(betweenPasses);
                         }
@@ -265,11 +281,8 @@ public final class Trainer {
 
         @Override
         public LossValues lossAndGradient(UnaryOperator<NDArray> shape) {
-            try (Autograd.Recording rec = Autograd.record()) {
-                LossValues loss = objective.evaluate(batch());
-                rec.backward(shape.apply(loss.total()));
-                return loss;
-            }
+            return objective.lossAndGradient(batch(), objective.network().parameters().arrays(), false, taped, shape,
+                    () -> {});
         }
 
         @Override

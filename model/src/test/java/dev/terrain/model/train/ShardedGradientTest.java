@@ -89,20 +89,23 @@ class ShardedGradientTest {
             double[] expected = takeGradient(obj);
             assertThat(maxAbs(expected)).as("a gradient to compare").isGreaterThan(1e-3);
 
-            for (int shards : new int[] {2, 3}) {
+            // Each part's network pass with the hand-written reverse pass (taped) and recorded by autograd.
+            for (int run = 0; run < 4; run++) {
+                int shards = run % 2 == 0 ? 2 : 3;
+                boolean taped = run >= 2;
                 List<Map<String, PointSet>> parts = obj.toDeviceShards(host, shards, 64, m);
                 assertThat(parts).hasSize(shards);
-                ShardedGradient sharded = new ShardedGradient(obj.network().parameters()).betweenPasses(GC);
+                ShardedGradient sharded = new ShardedGradient(obj.network().parameters(), taped).betweenPasses(GC);
                 // Twice: the second call reuses the detached views, whose gradients the first call zeroed.
                 for (int round = 0; round < 2; round++) {
                     LossValues loss = sharded.lossAndGradient(obj, parts);
-                    assertThat(loss.total().getDouble()).as("total, %d parts", shards).isCloseTo(total, within(1e-12 * total));
+                    assertThat(loss.total().getDouble()).as("total, %d parts, taped %s", shards, taped).isCloseTo(total, within(1e-12 * total));
                     assertThat(loss.terms().keySet()).containsExactlyElementsOf(terms.keySet());
                     terms.forEach((name, v) -> assertThat(loss.terms().get(name).getDouble()).as(name)
                             .isCloseTo(v, within(1e-12 * v)));
                     double[] g = takeGradient(obj);
                     for (int i = 0; i < g.length; i++) {
-                        assertThat(g[i]).as("gradient %d, %d parts, round %d", i, shards, round)
+                        assertThat(g[i]).as("gradient %d, %d parts, taped %s, round %d", i, shards, taped, round)
                                 .isCloseTo(expected[i], within(1e-12 * maxAbs(expected)));
                     }
                 }
@@ -142,7 +145,7 @@ class ShardedGradientTest {
             Objective obj = poisson(m);
             List<Map<String, PointSet>> parts = new ArrayList<>(obj.toDeviceShards(host(obj, 1000), 2, 64, m));
             parts.add(Map.of());
-            ShardedGradient sharded = new ShardedGradient(obj.network().parameters());
+            ShardedGradient sharded = new ShardedGradient(obj.network().parameters(), true);
             assertThatThrownBy(() -> sharded.lossAndGradient(obj, parts))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("holds no point set");
             takeGradient(obj);

@@ -68,9 +68,11 @@ final class CompareBench {
                 for (String tool : tools(t, torchTools)) {
                     double rate;
                     if (tool.equals(TERRAIN)) {
-                        rate = terrain(c, steps, warmup, t, 1);
+                        rate = terrain(c, steps, warmup, t, 1, true);
+                    } else if (tool.equals(TERRAIN_RECORDED)) {
+                        rate = terrain(c, steps, warmup, t, 1, false);
                     } else if (tool.equals(TERRAIN_SHARDS)) {
-                        rate = terrain(c, steps, warmup, 1, t);
+                        rate = terrain(c, steps, warmup, 1, t, true);
                     } else {
                         JsonNode out = torch(python, tool.substring("torch-".length()), c, steps, warmup, t, baselineTerrainMalloc);
                         rate = out.path("steps_per_s").asDouble();
@@ -91,6 +93,8 @@ final class CompareBench {
         out.put("steps", steps);
         out.put("warmup", warmup);
         out.put("tools", Map.of(TERRAIN + "@N", "threads = N (libtorch intra-op), train.shards = 1",
+                TERRAIN_RECORDED + "@1", "as terrain@1 with train.reverse = autograd (the network's jet pass recorded"
+                        + " op by op instead of reversed by its written-out rules); not counted as Terrain's fastest",
                 TERRAIN_SHARDS + "@N", "threads = 1, train.shards = N (N parts of the batch on N Java threads)",
                 "torch-*@N", "torch.set_num_threads(N), " + (baselineTerrainMalloc
                         ? "with Terrain's malloc settings " + MallocSettings.LAUNCHER
@@ -100,6 +104,13 @@ final class CompareBench {
         Map<String, Double> medians = new LinkedHashMap<>();
         rates.forEach((tool, list) -> medians.put(tool, PipelineBench.median(list)));
         out.put("median_steps_per_s", medians);
+        if (rates.containsKey(key(TERRAIN_RECORDED, 1))) {
+            List<Double> gain = ratios(rates, TERRAIN, TERRAIN_RECORDED, 1, rounds);
+            out.put("taped_vs_recorded_reverse", gain);
+            out.put("median_taped_vs_recorded_reverse", PipelineBench.median(gain));
+            System.out.printf(Locale.ROOT, "%-16s taped reverse pass / recorded, 1 thread: median %.2f%n", c.name(),
+                    PipelineBench.median(gain));
+        }
         if (python != null) {
             out.put("torch", torchVersion);
             out.put("torch_blas", debianBlas());
@@ -138,10 +149,17 @@ final class CompareBench {
 
     static final String TERRAIN = "terrain";
     static final String TERRAIN_SHARDS = "terrain-shards";
+    static final String TERRAIN_RECORDED = "terrain-recorded";
 
-    /** What runs at thread count t: Terrain on t intra-op threads, on t batch parts (t > 1), then PyTorch. */
+    /**
+     * What runs at thread count t: Terrain on t intra-op threads, at t = 1 also with its network pass recorded
+     * by autograd ({@code train.reverse = autograd}), on t batch parts (t > 1), then PyTorch.
+     */
     private static List<String> tools(int t, List<String> torchTools) {
         List<String> tools = new ArrayList<>(List.of(TERRAIN));
+        if (t == 1) {
+            tools.add(TERRAIN_RECORDED);
+        }
         if (t > 1) {
             tools.add(TERRAIN_SHARDS);
         }
@@ -176,8 +194,8 @@ final class CompareBench {
     }
 
     /** Terrain's steps/s on the case: the baseline's run file with the case's sizes, timed after warm-up. */
-    static double terrain(Case c, long steps, long warmup, int threads, int shards) {
-        RunSettings s = settings(BenchCommand.home("bench/pytorch-baseline.conf"), c, threads, shards);
+    static double terrain(Case c, long steps, long warmup, int threads, int shards, boolean taped) {
+        RunSettings s = settings(BenchCommand.home("bench/pytorch-baseline.conf"), c, threads, shards, taped);
         try (NDManager manager = NDManager.newBaseManager()) {
             Trainer trainer = RunFactory.build(s, manager);
             for (long i = 0; i < warmup; i++) {
@@ -195,14 +213,16 @@ final class CompareBench {
 
     /**
      * The baseline's run file ({@code bench/pytorch-baseline.conf}) with the case's width, depth, batch and
-     * dtype, the thread count (also set on libtorch) and the number of batch parts ({@code train.shards}).
+     * dtype, the thread count (also set on libtorch), the number of batch parts ({@code train.shards}) and
+     * the network's reverse pass ({@code train.reverse}: taped or autograd).
      */
-    static RunSettings settings(File baseline, Case c, int threads, int shards) {
+    static RunSettings settings(File baseline, Case c, int threads, int shards, boolean taped) {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("network.layers", "[" + String.join(",", java.util.Collections.nCopies(c.depth(), String.valueOf(c.width()))) + "]");
         o.put("sampling.sets.interior.points", String.valueOf(c.batch()));
         o.put("train.dtype", c.dtype());
         o.put("train.shards", String.valueOf(shards));
+        o.put("train.reverse", taped ? "taped" : "autograd");
         o.put("threads", String.valueOf(threads));
         RunSettings s = SettingsLoader.load(baseline, o);
         Threads.set(s.threads());

@@ -37,7 +37,7 @@ final class ProfileBench {
     /** Profiles the step of {@code baseline} (bench/pytorch-baseline.conf) with the case's sizes. */
     static Map<String, Object> run(java.io.File baseline, CompareBench.Case c, long steps, long warmup, int threads,
             Path trace) throws IOException {
-        RunSettings s = CompareBench.settings(baseline, c, threads, 1);
+        RunSettings s = CompareBench.settings(baseline, c, threads, 1, true);
         double unprofiled;
         try (NDManager manager = NDManager.newBaseManager()) {
             Trainer trainer = RunFactory.build(s, manager);

@@ -66,5 +66,6 @@ public record RunSettings(
     public record Prometheus(boolean enabled, String host, int port) {}
 
     /** Step count, precision and reporting cadence. */
-    public record Train(long steps, String dtype, long logEvery, long printEvery, long saveEvery, int shards) {}
+    public record Train(long steps, String dtype, long logEvery, long printEvery, long saveEvery, int shards,
+            boolean tapedReverse) {}
 }

@@ -333,7 +333,8 @@ public final class SettingsLoader {
     private static RunSettings.Train train(Config t) {
         return new RunSettings.Train(positiveLong(t, "steps", "train.steps"), oneOf(t, "dtype", "train.dtype", List.of("float32", "float64")),
                 positiveLong(t, "logEvery", "train.logEvery"), positiveLong(t, "printEvery", "train.printEvery"),
-                nonNegativeLong(t, "saveEvery", "train.saveEvery"), shards(t));
+                nonNegativeLong(t, "saveEvery", "train.saveEvery"), shards(t),
+                oneOf(t, "reverse", "train.reverse", List.of("taped", "autograd")).equals("taped"));
     }
 
     private static int shards(Config t) {

@@ -55,7 +55,8 @@ public final class RunFactory {
             }
             Trainer trainer = new Trainer(objective, method(s.optimizer(), s.train().steps(), objective, c), sampling,
                     s.sampling().resample(), s.sampling().seed(), s.sampling().testPoints(), manager)
-                    .withShards(s.train().shards());
+                    .withShards(s.train().shards())
+                    .withTapedReverse(s.train().tapedReverse());
             RunSettings.Annealing a = s.annealing();
             if (a.enabled()) {
                 trainer.withAnnealing(SettingsLoader.named("loss.annealing",

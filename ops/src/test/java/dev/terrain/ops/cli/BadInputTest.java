@@ -26,6 +26,7 @@ class BadInputTest {
                 Arguments.of(EXAMPLE, "-Dtrain.steps=0", "train.steps must be at least 1", "0"),
                 Arguments.of(EXAMPLE, "-Dtrain.shards=0", "train.shards must be at least 1", "0"),
                 Arguments.of(EXAMPLE, "-Dtrain.shards=65", "train.shards must be at most 64", "65"),
+                Arguments.of(EXAMPLE, "-Dtrain.reverse=fused", "unknown value 'fused' for train.reverse", "taped, autograd"),
                 Arguments.of(EXAMPLE, "-Dproblem.id=poison", "problem.id: unknown problem 'poison'", "poisson"),
                 Arguments.of(EXAMPLE, "-Dnetwork.activation=gelu", "unknown activation 'gelu'", "swish"),
                 Arguments.of(EXAMPLE, "-Dnetwork.type=cnn", "network.type: unknown network type 'cnn'", "resnet"),

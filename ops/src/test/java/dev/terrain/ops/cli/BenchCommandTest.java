@@ -2,8 +2,11 @@ package dev.terrain.ops.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.terrain.ops.config.RunSettings;
+import java.io.File;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -25,5 +28,17 @@ class BenchCommandTest {
         int code = Main.execute(new PrintWriter(err, true), ("bench " + args.strip()).split(" "));
         assertThat(code).as(err.toString()).isEqualTo(2);
         assertThat(err.toString()).startsWith("error: ").contains(message).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void compareRunsTheBaselineWorkloadWithTheTapedAndTheRecordedReversePass() {
+        CompareBench.Case c = CompareBench.Case.parse("20x3x200:float32");
+        File baseline = new File("../bench/pytorch-baseline.conf");
+        for (boolean taped : new boolean[] {true, false}) {
+            RunSettings s = CompareBench.settings(baseline, c, 1, 1, taped);
+            assertThat(s.train().tapedReverse()).isEqualTo(taped);
+            assertThat(s.network().layers()).containsExactly(20, 20, 20);
+            assertThat(s.train().dtype()).isEqualTo("float32");
+        }
     }
 }
