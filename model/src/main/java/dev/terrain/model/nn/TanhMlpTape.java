@@ -30,6 +30,10 @@ import java.util.List;
  * from dg/dz' = s, dh/dz' = -4 t s z', dg/dt = -2 t z', dh/dt = -2 t z'' + (6 t^2 - 2) z'^2 and
  * 6 t^2 - 2 = 4 - 6 s; and for the affine map Wbar = a^T zbar + sum_k a'_k^T z'bar_k + a''_k^T z''bar_k,
  * bbar = sum over points of zbar, abar = zbar W^T (likewise for a', a'').
+ *
+ * <p>With one input direction (d = 1) the derivatives are carried as 2D [B, n] arrays inside the tape, so
+ * that every product is a plain 2D matrix product, not a batched one with its reshapes; the output jet and
+ * the bars of {@link #backward} keep the {@link Jet} layout [1, B, n].
  */
 final class TanhMlpTape implements JetTape {
     /** What one layer's reverse pass reads: its input jet, and for a tanh layer t, s and z', z''. */
@@ -44,6 +48,8 @@ final class TanhMlpTape implements JetTape {
     private final Scalars c;
     private final List<Layer> layers = new ArrayList<>();
     private final Jet output;
+    /** d = 1: derivatives held as [B, n] (or [1, n]) inside the tape. */
+    private final boolean flat;
 
     /**
      * Runs the forward pass (call it outside gradient recording).
@@ -58,6 +64,11 @@ final class TanhMlpTape implements JetTape {
         NDArray a = input.value();
         NDArray da = order >= 1 ? input.grad() : null;
         NDArray dda = order >= 2 ? input.hess() : null;
+        flat = da != null && da.getShape().get(0) == 1;
+        if (flat) {
+            da = da.squeeze(0);
+            dda = dda == null ? null : dda.squeeze(0);
+        }
         for (int i = 0; i < indices.length; i++) {
             NDArray w = params.get(indices[i]);
             NDArray z = a.matMul(w).addi(params.get(indices[i] + 1));
@@ -83,7 +94,7 @@ final class TanhMlpTape implements JetTape {
             da = g;
             dda = h;
         }
-        output = new Jet(a, da, dda, order);
+        output = new Jet(a, flat ? da.expandDims(0) : da, flat && dda != null ? dda.expandDims(0) : dda, order);
     }
 
     @Override
@@ -94,8 +105,8 @@ final class TanhMlpTape implements JetTape {
     @Override
     public void backward(NDArray valueBar, NDArray gradBar, NDArray hessBar) {
         NDArray vb = valueBar;
-        NDArray gb = output.grad() == null ? null : gradBar;
-        NDArray hb = output.hess() == null ? null : hessBar;
+        NDArray gb = output.grad() == null || gradBar == null ? null : flat ? gradBar.squeeze(0) : gradBar;
+        NDArray hb = output.hess() == null || hessBar == null ? null : flat ? hessBar.squeeze(0) : hessBar;
         for (int i = layers.size() - 1; i >= 0; i--) {
             Layer l = layers.get(i);
             if (l.activated()) {
@@ -177,10 +188,16 @@ final class TanhMlpTape implements JetTape {
         }
     }
 
-    /** sum_k x_k^T y_k for x [d, P, n], y [d, P, m] (P the points, or 1), as one [n, m] product. */
+    /**
+     * sum_k x_k^T y_k for x [d, P, n], y [d, P, m] (P the points, or 1), as one [n, m] product; x^T y for
+     * 2D x [P, n], y [P, m].
+     */
     private static NDArray flatProduct(NDArray x, NDArray y) {
         if (x == null || y == null) {
             return null;
+        }
+        if (x.getShape().dimension() == 2) {
+            return x.transpose().matMul(y);
         }
         long n = x.getShape().get(x.getShape().dimension() - 1);
         long m = y.getShape().get(y.getShape().dimension() - 1);
@@ -188,22 +205,23 @@ final class TanhMlpTape implements JetTape {
     }
 
     /**
-     * A bar of a [d, B, n] component summed over the points when the component itself was point-independent
-     * ([d, 1, n]): broadcasting in the forward pass is a sum in the reverse pass.
+     * A bar of a [d, B, n] (or flat [B, n]) component summed over the points when the component itself was
+     * point-independent ([d, 1, n] or [1, n]): broadcasting in the forward pass is a sum in the reverse pass.
      */
     private static NDArray reduceToShapeOf(NDArray bar, NDArray component) {
         if (bar == null) {
             return null;
         }
-        if (component.getShape().get(1) == 1 && bar.getShape().get(1) != 1) {
-            return bar.sum(new int[] {1}, true);
+        int points = component.getShape().dimension() - 2;
+        if (component.getShape().get(points) == 1 && bar.getShape().get(points) != 1) {
+            return bar.sum(new int[] {points}, true);
         }
         return bar;
     }
 
-    /** The sum over the leading d axis of a [d, B, n] array; for d = 1 a view, not a reduction. */
+    /** The sum over the leading d axis of a [d, B, n] array; a flat [B, n] array (d = 1) as it is. */
     private static NDArray sumDirections(NDArray x) {
-        return x.getShape().get(0) == 1 ? x.squeeze(0) : x.sum(new int[] {0});
+        return x.getShape().dimension() == 2 ? x : x.sum(new int[] {0});
     }
 
     private static NDArray add(NDArray a, NDArray b) {
