@@ -20,7 +20,8 @@ public interface JetTape {
     /**
      * Adds the parameter gradient of a scalar loss to the parameters' gradient buffers, given the loss's
      * gradient with respect to the output jet's value, first and second derivatives (null where the loss
-     * did not read that component; each has that component's shape). Run it outside gradient recording.
+     * did not read that component; each has that component's shape, or that shape broadcast over the points).
+     * Run it outside gradient recording.
      */
     void backward(NDArray valueBar, NDArray gradBar, NDArray hessBar);
 }

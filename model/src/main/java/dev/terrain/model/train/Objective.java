@@ -259,9 +259,10 @@ public final class Objective {
      * The loss of {@code batch} (or of the part of it, see {@link #evaluatePart}) for the unbatched
      * {@code params}, with the gradient of {@code shape(total)} added to the params' gradients, as
      * {@code shape(evaluate(...).total())} under {@link Autograd#record()} and its reverse pass would.
-     * With {@code taped} and a network that has a {@link JetTape}, the network's jet pass runs without
-     * autograd and its reverse pass is the tape's; only the ansatz, the integrands and the sums are recorded
-     * (from the network's output jet as leaves). {@code betweenPasses} runs after the forward pass.
+     * With {@code taped} and a network that has a {@link JetTape}, the network's jet pass and the ansatz
+     * u = B n + g run without autograd and their reverse passes are written out (the tape's, and
+     * {@link #ansatzBackward}); only the integrands and the sums are recorded, from u's jet as leaves.
+     * {@code betweenPasses} runs after the forward pass.
      */
     public LossValues lossAndGradient(Map<String, PointSet> batch, List<NDArray> params, boolean partial,
             boolean taped, UnaryOperator<NDArray> shape, Runnable betweenPasses) {
@@ -275,28 +276,74 @@ public final class Objective {
             }
         }
         Map<String, Jet> jets = new HashMap<>();
+        try (NoGrad off = new NoGrad()) {
+            for (Map.Entry<String, JetTape> e : tapes.entrySet()) {
+                jets.put(e.getKey(), withAnsatz(batch.get(e.getKey()), e.getValue().output()));
+            }
+        }
         LossValues loss;
         try (Autograd.Recording rec = Autograd.record()) {
-            for (Map.Entry<String, JetTape> e : tapes.entrySet()) {
-                Jet n = e.getValue().output();
-                for (NDArray a : new NDArray[] {n.value(), n.grad(), n.hess()}) {
+            for (Jet u : jets.values()) {
+                for (NDArray a : new NDArray[] {u.value(), u.grad(), u.hess()}) {
                     if (a != null) {
                         a.setRequiresGradient(true);
                     }
                 }
-                jets.put(e.getKey(), withAnsatz(batch.get(e.getKey()), n));
             }
             loss = losses(batch, jets, partial);
             betweenPasses.run();
             rec.backward(shape.apply(loss.total()));
         }
         try (NoGrad off = new NoGrad()) {
-            for (JetTape tape : tapes.values()) {
-                Jet n = tape.output();
-                tape.backward(leafGradient(n.value()), leafGradient(n.grad()), leafGradient(n.hess()));
+            for (Map.Entry<String, JetTape> e : tapes.entrySet()) {
+                Jet u = jets.get(e.getKey());
+                NDArray[] bars = ansatzBackward(batch.get(e.getKey()).ansatzFactor(), leafGradient(u.value()),
+                        leafGradient(u.grad()), leafGradient(u.hess()));
+                e.getValue().backward(bars[0], bars[1], bars[2]);
             }
         }
         return loss;
+    }
+
+    /**
+     * The bars of the network's jet n from those of u = B n + g ({@code factor} B and the shift g constant
+     * jets; null bars where the loss did not read a component), by the product rule's reverse:
+     * nbar = B ubar + sum_k (B'_k u'bar_k + B''_k u''bar_k), n'bar = B u'bar + 2 B' u''bar, n''bar = B u''bar.
+     * Without an ansatz the bars are u's.
+     */
+    private NDArray[] ansatzBackward(Jet factor, NDArray ub, NDArray gb, NDArray hb) {
+        if (factor == null) {
+            return new NDArray[] {ub, gb, hb};
+        }
+        NDArray b = factor.value();
+        NDArray db = factor.grad();
+        NDArray ddb = factor.hess();
+        NDArray nb = ub == null ? null : ub.mul(b);
+        if (gb != null && db != null) {
+            nb = plus(nb, sumDirections(gb.mul(db)));
+        }
+        if (hb != null && ddb != null) {
+            nb = plus(nb, sumDirections(hb.mul(ddb)));
+        }
+        NDArray ngb = gb == null ? null : gb.mul(b);
+        if (hb != null && db != null) {
+            ngb = plus(ngb, hb.mul(db).muli(c.two()));
+        }
+        NDArray nhb = hb == null ? null : hb.mul(b);
+        return new NDArray[] {nb, ngb, nhb};
+    }
+
+    /** The sum over the leading d axis of [d, B, n]; a view for d = 1. */
+    private static NDArray sumDirections(NDArray x) {
+        return x.getShape().get(0) == 1 ? x.squeeze(0) : x.sum(new int[] {0});
+    }
+
+    /** a + b in place of a (a is a temporary of the reverse pass), either may be null. */
+    private static NDArray plus(NDArray a, NDArray b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null ? a : a.addi(b);
     }
 
     /** The network's tape on every point set the loss reads, or null when the network has no tape. */
