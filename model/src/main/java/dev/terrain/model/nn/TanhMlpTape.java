@@ -127,7 +127,11 @@ final class TanhMlpTape implements JetTape {
         }
     }
 
-    /** The bars of z, z', z'' from those of t, g, h (any may be null: that component was not read). */
+    /**
+     * The bars of z, z', z'' from those of t, g, h (any may be null: that component was not read). They are
+     * this pass's own temporaries (products with the next layer's W^T: the output layer is never activated),
+     * so this overwrites them once it has read them.
+     */
     private NDArray[] tanhBackward(Layer l, NDArray tb, NDArray gb, NDArray hb) {
         NDArray t = l.t();
         NDArray s = l.s();
@@ -142,7 +146,7 @@ final class TanhMlpTape implements JetTape {
             if (p != null) {
                 // s (gbar - 4 t z' hbar), and sum_k z'^2 hbar for the value's bar
                 curvature = sumDirections(p.mul(dz));
-                dzb = p.mul(t).muli(c.of(-4.0));
+                dzb = p.muli(t).muli(c.of(-4.0));
                 if (gb != null) {
                     dzb.addi(gb);
                 }
@@ -150,22 +154,22 @@ final class TanhMlpTape implements JetTape {
             } else if (gb != null) {
                 dzb = gb.mul(s);
             }
-            inner = gb == null ? null : gb.mul(dz);
+            inner = gb == null ? null : gb.muli(dz);
         }
         if (ddz != null && hb != null) {
-            NDArray q = hb.mul(ddz);
+            NDArray q = hb.muli(ddz);
             inner = inner == null ? q : inner.addi(q);
         }
         NDArray acc = null;
         if (inner != null) {
-            acc = sumDirections(inner).mul(t).muli(c.of(-2.0));
+            acc = sumDirections(inner).muli(t).muli(c.of(-2.0));
         }
         if (curvature != null) {
             NDArray term = s.mul(c.of(-6.0)).addi(c.of(4.0)).muli(curvature);
             acc = acc == null ? term : acc.addi(term);
         }
         if (tb != null) {
-            acc = acc == null ? tb.mul(c.one()) : acc.addi(tb);
+            acc = acc == null ? tb : acc.addi(tb);
         }
         NDArray zb = acc == null ? null : acc.muli(s);
         return new NDArray[] {zb, dzb, ddzb};
