@@ -278,18 +278,12 @@ public final class Objective {
         Map<String, Jet> jets = new HashMap<>();
         try (NoGrad off = new NoGrad()) {
             for (Map.Entry<String, JetTape> e : tapes.entrySet()) {
-                jets.put(e.getKey(), withAnsatz(batch.get(e.getKey()), e.getValue().output()));
+                Jet u = withAnsatz(batch.get(e.getKey()), e.getValue().output());
+                jets.put(e.getKey(), new Jet(leaf(u.value()), leaf(u.grad()), leaf(u.hess()), u.order()));
             }
         }
         LossValues loss;
         try (Autograd.Recording rec = Autograd.record()) {
-            for (Jet u : jets.values()) {
-                for (NDArray a : new NDArray[] {u.value(), u.grad(), u.hess()}) {
-                    if (a != null) {
-                        a.setRequiresGradient(true);
-                    }
-                }
-            }
             loss = losses(batch, jets, partial);
             betweenPasses.run();
             rec.backward(shape.apply(loss.total()));
@@ -363,6 +357,19 @@ public final class Objective {
             }
         }
         return tapes;
+    }
+
+    /**
+     * A new autograd leaf on the storage of {@code a}: an alias, so that marking it never marks {@code a}
+     * itself (a component of u may be one of the point set's ansatz arrays, which outlive the step).
+     */
+    private static NDArray leaf(NDArray a) {
+        if (a == null) {
+            return null;
+        }
+        NDArray leaf = a.stopGradient();
+        leaf.setRequiresGradient(true);
+        return leaf;
     }
 
     /** The gradient the recorded reverse pass left on a leaf, or null where the loss did not read it. */

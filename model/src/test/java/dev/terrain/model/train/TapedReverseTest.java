@@ -127,6 +127,26 @@ class TapedReverseTest {
         }
     }
 
+    @Test
+    void anAnsatzArrayThatIsAComponentOfUIsNotMadeALeaf() {
+        try (NDManager m = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            // No hidden layer: the network's u'' is zero (null). With a factor B = 1 whose derivatives are zero
+            // and a shift with u'' = x^2, u'' of B n + g is the shift's own array.
+            Objective obj = Fixture.objective(m, "poisson", Map.of("dim", 1, "hardBoundary", false),
+                    mlp(List.of(), Activation.TANH, List.of()), 5, LossKind.RESIDUAL, DataType.FLOAT64);
+            Map<String, PointSet> batch = batch(obj, m, 30);
+            PointSet interior = batch.get("interior");
+            NDArray x = interior.x();
+            NDArray shiftHess = x.mul(x).expandDims(0);
+            NDScope.unregister(shiftHess);
+            interior.setAnsatz(Jet.constant(x.onesLike(), 2), new Jet(x.zerosLike(), null, shiftHess, 2));
+            compare(obj, batch, UnaryOperator.identity(), 1e-11);
+            assertThat(JniUtils.requiresGrad((PtNDArray) shiftHess)).as("the shift's u'' after a taped step").isFalse();
+            shiftHess.close();
+        }
+    }
+
     private static boolean tapes(Objective obj, Map<String, PointSet> batch) {
         PointSet any = batch.values().iterator().next();
         return obj.network().tape(Jet.input(any.x(), 2, obj.scalars()), obj.network().parameters().arrays(),
