@@ -88,7 +88,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--runs", description = "group: runs in the sweep, network.seed = 1..N (default ${DEFAULT-VALUE})")
     int runs = 12;
 
-    @Option(names = "--base", description = "group: the sweep's base run file (default examples/poisson1d-dgm.conf)")
+    @Option(names = "--base", description = "group: the sweep's base run file; rss: the run file (default examples/poisson1d-dgm.conf)")
     File base = home("examples/poisson1d-dgm.conf");
 
     @Option(names = "--partitions", description = "group: partitions of terrain.runs, serve.partitions (default ${DEFAULT-VALUE})")
@@ -150,7 +150,7 @@ final class BenchCommand implements Callable<Integer> {
             extra.put("machine", GroupBench.machine());
             extra.put("note", GroupBench.NOTE);
         } else if (what.equals("rss")) {
-            cases.add(RssBench.run(home("examples/poisson1d-dgm.conf"), minutes, 30));
+            cases.add(RssBench.run(base, minutes, 30));
         } else if (what.equals("compare")) {
             if (!List.of("user", "terrain").contains(baselineMalloc)) {
                 throw new UserError("--baseline-malloc '" + baselineMalloc + "': valid: user, terrain");
