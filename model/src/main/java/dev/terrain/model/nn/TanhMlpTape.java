@@ -11,8 +11,8 @@ import java.util.List;
  * The jet forward pass of a chain of affine layers, each followed by tanh or by nothing, with its reverse
  * pass written out (the {@link Mlp} with tanh, plain or paper 000's FCNet). Without an autograd graph the
  * forward pass works in place where a value is not needed again, and the reverse pass reuses the
- * forward's t = tanh z and s' = 1 - t^2: about half the native calls of the recorded pass, and none of
- * the engine's bookkeeping.
+ * forward's t = tanh z and s' = 1 - t^2: fewer native calls (the whole 20 x 3 x 200 training step makes
+ * about 400 instead of 570, {@code bench profile}) and none of the autograd engine's bookkeeping.
  *
  * <p>Forward, per layer (jet components of the input a, a', a'' with a leading axis over the d input
  * directions; the derivatives need not depend on the point, [d, 1, n]):
