@@ -6,7 +6,6 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.terrain.model.nn.Parameters;
 import dev.terrain.model.problem.PointSet;
-import dev.terrain.model.tensor.Autograd;
 import dev.terrain.model.tensor.NoGrad;
 import java.util.ArrayList;
 import java.util.Collections;

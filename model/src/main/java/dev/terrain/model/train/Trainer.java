@@ -11,7 +11,6 @@ import java.util.function.UnaryOperator;
 import dev.terrain.model.problem.PointSet;
 import dev.terrain.model.problem.Problem;
 import dev.terrain.model.quad.HostPoints;
-import dev.terrain.model.tensor.Autograd;
 import dev.terrain.model.tensor.NoGrad;
 import java.util.LinkedHashMap;
 import java.util.List;
