@@ -158,7 +158,8 @@ public final class Trainer {
      * Whether a step's network jet pass runs without autograd, with the network's hand-written reverse
      * pass ({@link dev.terrain.model.nn.JetTape}; setting {@code train.reverse}: {@code taped}, the default,
      * or {@code autograd}). Networks without a tape record with autograd either way; both give the same
-     * gradient to rounding.
+     * gradient to rounding. Set it before the first step: the data-parallel parts ({@code train.shards})
+     * take it when they are made.
      */
     public Trainer withTapedReverse(boolean taped) {
         this.taped = taped;
