@@ -27,6 +27,9 @@ public final class Mlp implements Network {
     private final FourierFeatures features;
     private final int inputDim;
     private final int outputDim;
+    /** Each layer's weight index and whether tanh follows it, as {@link TanhMlpTape} takes them. */
+    private final int[] tapeIndices;
+    private final boolean[] tapeActivated;
 
     /**
      * @param sizes layer widths from the network input (after Fourier features) to the output,
@@ -49,6 +52,12 @@ public final class Mlp implements Network {
                     : liftInput && i == 0 ? init.layer(in, out, rng)
                     : init.plainHidden(in, out, rng);
             layers.add(new Dense(params, "layer" + i, a));
+        }
+        tapeIndices = new int[layers.size()];
+        tapeActivated = new boolean[layers.size()];
+        for (int i = 0; i < layers.size(); i++) {
+            tapeIndices[i] = layers.get(i).index();
+            tapeActivated[i] = i + 1 < layers.size() && !(liftInput && i == 0);
         }
     }
 
@@ -77,13 +86,7 @@ public final class Mlp implements Network {
             return Optional.empty();
         }
         Jet in = features == null ? input : features.apply(input, c);
-        int[] indices = new int[layers.size()];
-        boolean[] activated = new boolean[layers.size()];
-        for (int i = 0; i < layers.size(); i++) {
-            indices[i] = layers.get(i).index();
-            activated[i] = i + 1 < layers.size() && !(liftInput && i == 0);
-        }
-        return Optional.of(new TanhMlpTape(in, p, indices, activated, c));
+        return Optional.of(new TanhMlpTape(in, p, tapeIndices, tapeActivated, c));
     }
 
     @Override

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import dev.terrain.model.jet.Jet;
 import dev.terrain.model.tensor.Autograd;
 import dev.terrain.model.tensor.Scalars;
+import dev.terrain.model.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -145,7 +146,7 @@ final class TanhMlpTape implements JetTape {
             NDArray p = hb == null ? null : hb.mul(dz);
             if (p != null) {
                 // s (gbar - 4 t z' hbar), and sum_k z'^2 hbar for the value's bar
-                curvature = sumDirections(p.mul(dz));
+                curvature = Tensors.sumDirections(p.mul(dz));
                 dzb = p.muli(t).muli(c.of(-4.0));
                 if (gb != null) {
                     dzb.addi(gb);
@@ -162,7 +163,7 @@ final class TanhMlpTape implements JetTape {
         }
         NDArray acc = null;
         if (inner != null) {
-            acc = sumDirections(inner).muli(t).muli(c.of(-2.0));
+            acc = Tensors.sumDirections(inner).muli(t).muli(c.of(-2.0));
         }
         if (curvature != null) {
             NDArray term = s.mul(c.of(-6.0)).addi(c.of(4.0)).muli(curvature);
@@ -181,8 +182,8 @@ final class TanhMlpTape implements JetTape {
         if (zb != null) {
             gw = l.a().transpose().matMul(zb);
         }
-        gw = add(gw, flatProduct(l.da(), dzb));
-        gw = add(gw, flatProduct(l.dda(), ddzb));
+        gw = Tensors.addInPlace(gw, flatProduct(l.da(), dzb));
+        gw = Tensors.addInPlace(gw, flatProduct(l.dda(), ddzb));
         NDArray w = params.get(l.index());
         if (gw != null) {
             Autograd.accumulate(w, gw, c);
@@ -221,17 +222,5 @@ final class TanhMlpTape implements JetTape {
             return bar.sum(new int[] {points}, true);
         }
         return bar;
-    }
-
-    /** The sum over the leading d axis of a [d, B, n] array; a flat [B, n] array (d = 1) as it is. */
-    private static NDArray sumDirections(NDArray x) {
-        return x.getShape().dimension() == 2 ? x : x.sum(new int[] {0});
-    }
-
-    private static NDArray add(NDArray a, NDArray b) {
-        if (a == null) {
-            return b;
-        }
-        return b == null ? a : a.addi(b);
     }
 }

@@ -31,6 +31,28 @@ public final class Tensors {
         return manager.eye((int) d).toType(dtype, false).reshape(d, 1, d);
     }
 
+    /**
+     * The sum of a jet derivative [d, B, n] over its leading axis of input directions, [B, n]: a view for
+     * d = 1, and a 2D array (a derivative already held flat, d = 1) as it is. For hand-written reverse passes.
+     */
+    public static NDArray sumDirections(NDArray x) {
+        if (x.getShape().dimension() == 2) {
+            return x;
+        }
+        return x.getShape().get(0) == 1 ? x.squeeze(0) : x.sum(new int[] {0});
+    }
+
+    /**
+     * a + b, either possibly null (a zero), written into {@code a}: for a reverse pass adding up terms that are
+     * its own temporaries.
+     */
+    public static NDArray addInPlace(NDArray a, NDArray b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null ? a : a.addi(b);
+    }
+
     /** A host copy as doubles, whatever the array's floating-point type. */
     public static double[] toDoubles(NDArray a) {
         if (a.getDataType() == DataType.FLOAT64) {

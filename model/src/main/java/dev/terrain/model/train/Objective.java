@@ -314,30 +314,17 @@ public final class Objective {
         NDArray ddb = factor.hess();
         NDArray nb = ub == null ? null : ub.mul(b);
         if (gb != null && db != null) {
-            nb = plus(nb, sumDirections(gb.mul(db)));
+            nb = Tensors.addInPlace(nb, Tensors.sumDirections(gb.mul(db)));
         }
         if (hb != null && ddb != null) {
-            nb = plus(nb, sumDirections(hb.mul(ddb)));
+            nb = Tensors.addInPlace(nb, Tensors.sumDirections(hb.mul(ddb)));
         }
         NDArray ngb = gb == null ? null : gb.mul(b);
         if (hb != null && db != null) {
-            ngb = plus(ngb, hb.mul(db).muli(c.two()));
+            ngb = Tensors.addInPlace(ngb, hb.mul(db).muli(c.two()));
         }
         NDArray nhb = hb == null ? null : hb.mul(b);
         return new NDArray[] {nb, ngb, nhb};
-    }
-
-    /** The sum over the leading d axis of [d, B, n]; a view for d = 1. */
-    private static NDArray sumDirections(NDArray x) {
-        return x.getShape().get(0) == 1 ? x.squeeze(0) : x.sum(new int[] {0});
-    }
-
-    /** a + b in place of a (a is a temporary of the reverse pass), either may be null. */
-    private static NDArray plus(NDArray a, NDArray b) {
-        if (a == null) {
-            return b;
-        }
-        return b == null ? a : a.addi(b);
     }
 
     /** The network's tape on every point set the loss reads, or null when the network has no tape. */
