@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** Polls a condition until it holds or a deadline passes; the pause between polls keeps a core free. */
 final class Await {
@@ -13,10 +14,16 @@ final class Await {
     }
 
     static void until(BooleanSupplier condition, Duration timeout, String what) {
+        until(condition, timeout, what, () -> "");
+    }
+
+    /** As {@link #until(BooleanSupplier, Duration, String)}, with {@code state} (read at the deadline) in the failure. */
+    static void until(BooleanSupplier condition, Duration timeout, String what, Supplier<String> state) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + timeout + ": " + what);
+                String now = state.get();
+                throw new AssertionError("not within " + timeout + ": " + what + (now.isEmpty() ? "" : " (" + now + ")"));
             }
             LockSupport.parkNanos(PAUSE_NANOS);
         }
