@@ -43,9 +43,9 @@ class KafkaPublisherOutageTest {
         try {
             // Topics first, then the publisher, as a training run does, and acknowledged records from a
             // publisher of its own before the measured one: a fresh broker's first produce (producer id
-            // allocation, partitions becoming ready) can take seconds. CI once saw the 50 records
-            // below not all acknowledged within 60 s when the publisher was made before the topics; this test is
-            // about the publisher through an outage, not the broker's start-up.
+            // allocation, partitions becoming ready) can take seconds. CI once saw the 50 records below not
+            // all acknowledged within 60 s when the publisher was made before the topics; this test is about
+            // the publisher through an outage, not the broker's start-up.
             Topics.ensure(bootstrap, 1, TIMEOUT);
             warmUp(bootstrap);
         } catch (RuntimeException | Error e) {
