@@ -17,13 +17,17 @@ final class Await {
         until(condition, timeout, what, () -> "");
     }
 
-    /** As {@link #until(BooleanSupplier, Duration, String)}, with {@code state} (read at the deadline) in the failure. */
+    /**
+     * As {@link #until(BooleanSupplier, Duration, String)}, with {@code state} (read at the deadline) in the
+     * failure message.
+     */
     static void until(BooleanSupplier condition, Duration timeout, String what, Supplier<String> state) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 String now = state.get();
-                throw new AssertionError("not within " + timeout + ": " + what + (now.isEmpty() ? "" : " (" + now + ")"));
+                throw new AssertionError("not within " + timeout + ": " + what
+                        + (now.isEmpty() ? "" : " (" + now + ")"));
             }
             LockSupport.parkNanos(PAUSE_NANOS);
         }
