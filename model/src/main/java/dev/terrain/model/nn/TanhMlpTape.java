@@ -1,6 +1,7 @@
 package dev.terrain.model.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
 import dev.terrain.model.jet.Jet;
 import dev.terrain.model.tensor.Autograd;
 import dev.terrain.model.tensor.Scalars;
@@ -19,7 +20,7 @@ import java.util.List;
  * directions; the derivatives need not depend on the point, [d, 1, n]):
  * <pre>
  *   z = a W + b,   z' = a' W,   z'' = a'' W
- *   t = tanh z,    s = 1 - t^2,   g = s z',   h = s z'' - 2 t z' g
+ *   t = tanh z = 2 sigmoid(2 z) - 1,    s = 1 - t^2,   g = s z',   h = s z'' - 2 t z' g
  * </pre>
  * (the regrouped chain rule of {@link Jet#apply}). Reverse, with bars for t, g, h and sums over the d
  * directions (k):
@@ -82,7 +83,11 @@ final class TanhMlpTape implements JetTape {
                 dda = ddz;
                 continue;
             }
-            NDArray t = z.tanh();
+            // tanh z as 2 sigmoid(2 z) - 1, in place on z (not read again): libtorch's CPU tanh is several
+            // times slower than its sigmoid (bench profile: 3 tanh calls took 9 % of the 20 x 3 x 200 step;
+            // alone on [200, 20] float32, 14 us against 8 us for the four calls here). The two agree to a
+            // few ulp of 1 (1.8e-7 in float32, 3.3e-16 in float64 on normal samples).
+            NDArray t = Activation.sigmoid(z.muli(c.two())).muli(c.two()).subi(c.one());
             NDArray s = t.mul(t).negi().addi(c.one());
             NDArray g = dz == null ? null : dz.mul(s);
             NDArray h = null;
