@@ -160,6 +160,50 @@ class AdamTest {
         }
     }
 
+    /**
+     * Adam keeps views of the parameters and of their gradient buffers from one update to the next; given
+     * other arrays under the same names (another network, rebuilt), it must move those, zero their
+     * gradients and leave the first ones alone, carrying the moments over by name as it always has.
+     */
+    @Test
+    void otherArraysUnderTheSameNamesAreTheOnesItMoves() {
+        double lr = 0.02;
+        try (NDManager mgr = NDManager.newBaseManager()) {
+            QuadraticBowl a = new QuadraticBowl(mgr, DataType.FLOAT64, 7);
+            QuadraticBowl b = new QuadraticBowl(mgr, DataType.FLOAT64, 7);
+            Adam adam = new Adam(new Schedule.Constant(lr), 0.9, 0.999, 1e-8);
+            ReferenceAdam ref = new ReferenceAdam(a.theta0.length, 0.9, 0.999, 1e-8);
+            double[] thetaA = a.theta0.clone();
+            for (int s = 0; s < 2; s++) {
+                a.backward();
+                ref.step(thetaA, a.gradient(thetaA), lr);
+                adam.update(a.params, s);
+            }
+            double[] aAfter = a.params.toFlat();
+            double[] thetaB = b.theta0.clone();
+            b.backward();
+            ref.step(thetaB, b.gradient(thetaB), lr);
+            adam.update(b.params, 2);
+            assertThat(a.params.toFlat()).as("the first arrays").containsExactly(aAfter);
+            double[] got = b.params.toFlat();
+            for (int i = 0; i < got.length; i++) {
+                assertThat(got[i]).as("theta_b[%d]", i)
+                        .isCloseTo(thetaB[i], org.assertj.core.data.Offset.offset(TOL * 3 * lr));
+                assertThat(got[i]).as("theta_b[%d] moved", i).isNotEqualTo(b.theta0[i]);
+            }
+            assertThat(b.deviceGradient()).as("b's gradient zeroed").containsOnly(0.0);
+            // And back to the first arrays: they move again, from their own gradient.
+            a.backward();
+            ref.step(thetaA, a.gradient(thetaA), lr);
+            adam.update(a.params, 3);
+            got = a.params.toFlat();
+            for (int i = 0; i < got.length; i++) {
+                assertThat(got[i]).as("theta_a[%d]", i)
+                        .isCloseTo(thetaA[i], org.assertj.core.data.Offset.offset(TOL * 4 * lr));
+            }
+        }
+    }
+
     @Test
     void restoreRefusesForeignOrIncompleteState() {
         try (NDManager mgr = NDManager.newBaseManager()) {
