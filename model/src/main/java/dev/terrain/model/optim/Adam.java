@@ -90,8 +90,9 @@ public final class Adam implements Optimizer {
      * Flat views of the parameters' gradient buffers and of the parameters, made once: a view shares its
      * tensor's storage, and libtorch accumulates into a gradient buffer in place once it exists (the reverse
      * pass without create_graph, {@code Autograd.accumulate}) and zeroes it in place ({@code zeroGrad}), so
-     * the buffer a view was made of stays the parameter's. Asking each step instead costs 16 native calls
-     * and handles (getGradient and reshape per tensor) of the update's ~45 on an 8-tensor network.
+     * the buffer a view was made of stays the parameter's. Asking each step instead cost 24 of the update's
+     * 44 native calls on an 8-tensor network (getGradient and reshape of each gradient, reshape of each part
+     * of the step), each a handle to free as well.
      */
     private static final class Views {
         private NDList grads;
