@@ -44,11 +44,16 @@ public final class Adam implements Optimizer {
     /**
      * Flat moment buffers of the named parameters, laid end to end in list order; parameter i holds
      * elements offsets[i] until offsets[i + 1], and {@code splits} are the inner offsets (for split).
-     * {@code arrays} are the parameter arrays these were made for; {@code views} holds, once the first
-     * update has made them, a flat (reshape(-1)) view of each one's gradient buffer and of each array.
+     * {@code arrays} are the parameter arrays these were made for, {@code grads} and {@code targets} a flat
+     * (reshape(-1)) view of each one's gradient buffer and of each array. The views are kept from update to
+     * update: a view shares its tensor's storage, and libtorch accumulates into a gradient buffer in place
+     * once it exists (the reverse pass without create_graph, {@code Autograd.accumulate}) and zeroes it in
+     * place ({@code zeroGrad}), so the buffer a view was made of stays the parameter's. Asking each step
+     * instead cost 24 of the update's 44 native calls on an 8-tensor network (getGradient and reshape of each
+     * gradient, reshape of each part of the step), each a handle to free as well.
      */
     private record Flat(List<String> names, List<NDArray> arrays, long[] offsets, long[] splits, NDArray m,
-            NDArray v, Views views) {
+            NDArray v, NDList grads, NDList targets) {
         /**
          * Whether these are the moments of exactly {@code params}, the same arrays in the same order (no
          * allocation: every step asks).
@@ -82,60 +87,8 @@ public final class Adam implements Optimizer {
         void close() {
             m.close();
             v.close();
-            views.close();
-        }
-    }
-
-    /**
-     * Flat views of the parameters' gradient buffers and of the parameters, made once: a view shares its
-     * tensor's storage, and libtorch accumulates into a gradient buffer in place once it exists (the reverse
-     * pass without create_graph, {@code Autograd.accumulate}) and zeroes it in place ({@code zeroGrad}), so
-     * the buffer a view was made of stays the parameter's. Asking each step instead cost 24 of the update's
-     * 44 native calls on an 8-tensor network (getGradient and reshape of each gradient, reshape of each part
-     * of the step), each a handle to free as well.
-     */
-    private static final class Views {
-        private NDList grads;
-        private NDList params;
-
-        NDList grads(List<Param> ps) {
-            if (grads == null) {
-                make(ps);
-            }
-            return grads;
-        }
-
-        NDList params(List<Param> ps) {
-            if (params == null) {
-                make(ps);
-            }
-            return params;
-        }
-
-        private void make(List<Param> ps) {
-            NDList g = new NDList(ps.size());
-            NDList w = new NDList(ps.size());
-            for (Param p : ps) {
-                try (NDArray buffer = p.array().getGradient()) {
-                    g.add(buffer.reshape(-1));
-                }
-                w.add(p.array().reshape(-1));
-            }
-            for (NDArray a : g) {
-                NDScope.unregister(a);
-            }
-            for (NDArray a : w) {
-                NDScope.unregister(a);
-            }
-            grads = g;
-            params = w;
-        }
-
-        void close() {
-            if (grads != null) {
-                grads.close();
-                params.close();
-            }
+            grads.close();
+            targets.close();
         }
     }
 
@@ -165,26 +118,27 @@ public final class Adam implements Optimizer {
         double b2 = (float) beta2;
         double c1 = 1 - Math.pow(b1, updates);
         double c2 = Math.sqrt(1 - Math.pow(b2, updates));
-        Flat f = flat(params);
         try (NDScope scope = new NDScope(); NoGrad off = new NoGrad()) {
             scope.suppressNotUsedWarning();
-            NDList grads = f.views().grads(params);
+            Flat f = flat(params);
             // The kernel reads the gradient without writing it (it works on a clone).
-            NDArray g = grads.size() == 1 ? grads.get(0) : NDArrays.concat(grads);
+            NDArray g = f.grads().size() == 1 ? f.grads().get(0) : NDArrays.concat(f.grads());
             // The kernel moves its "weight" by the step: starting from zero, it holds -step afterwards.
             NDArray delta = g.zerosLike();
             JniUtils.adamUpdate((PtNDArray) delta, (PtNDArray) g, (PtNDArray) f.m(), (PtNDArray) f.v(), (float) lr,
                     (float) (lr * c2 / c1), 0f, 1f, -1f, (float) beta1, (float) beta2, (float) (eps * c2), false);
             NDList parts = params.size() == 1 ? new NDList(delta) : delta.split(f.splits());
-            NDList targets = f.views().params(params);
             for (int i = 0; i < params.size(); i++) {
-                targets.get(i).addi(parts.get(i));
+                f.targets().get(i).addi(parts.get(i));
                 JniUtils.zeroGrad((PtNDArray) params.get(i).array());
             }
         }
     }
 
-    /** The flat moments of {@code params}: the current ones, or made from the parked (or zero) moments. */
+    /**
+     * The flat moments and views of {@code params}: the current ones, or made from the parked (or zero)
+     * moments. Called in the update's scope, without gradient recording, once the gradients exist.
+     */
     private Flat flat(List<Param> params) {
         if (flat != null && flat.holds(params)) {
             return flat;
@@ -208,9 +162,19 @@ public final class Adam implements Optimizer {
         NDArray first = params.get(0).array();
         NDArray fm = Tensors.create(first.getManager(), m, new Shape(total), first.getDataType());
         NDArray fv = Tensors.create(first.getManager(), v, new Shape(total), first.getDataType());
+        NDList grads = new NDList(params.size());
+        NDList targets = new NDList(params.size());
+        for (Param p : params) {
+            try (NDArray buffer = p.array().getGradient()) {
+                grads.add(buffer.reshape(-1));
+            }
+            targets.add(p.array().reshape(-1));
+        }
         NDScope.unregister(fm, fv);
+        NDScope.unregister(grads);
+        NDScope.unregister(targets);
         flat = new Flat(names, params.stream().map(Param::array).toList(), offsets,
-                Arrays.copyOfRange(offsets, 1, params.size()), fm, fv, new Views());
+                Arrays.copyOfRange(offsets, 1, params.size()), fm, fv, grads, targets);
         return flat;
     }
 
