@@ -41,13 +41,11 @@ class KafkaPublisherOutageTest {
         int port = kafka.port();
         String bootstrap = kafka.bootstrap();
         try {
-            // Topics first, then the publisher, as a training run does, and acknowledged records from a
-            // publisher of its own before the measured one: a fresh broker's first produce (producer id
-            // allocation, partitions becoming ready) can take seconds. CI once saw the 50 records below not
-            // all acknowledged within 60 s when the publisher was made before the topics; this test is about
-            // the publisher through an outage, not the broker's start-up.
+            // Topics first, then the publisher, as a training run does, and a warm-up before the measured
+            // publisher: CI once saw the 50 records below not all acknowledged within 60 s when the publisher
+            // was made before the topics on a fresh broker.
             Topics.ensure(bootstrap, 1, TIMEOUT);
-            warmUp(bootstrap);
+            Publishers.warmUp(bootstrap, TIMEOUT);
         } catch (RuntimeException | Error e) {
             kafka.close();
             throw e;
@@ -58,9 +56,9 @@ class KafkaPublisherOutageTest {
                 publisher.publish(Topics.METRICS, "run", value("before", i));
             }
             Await.until(() -> publisher.sent() + publisher.errors() + publisher.dropped() == BEFORE, TIMEOUT,
-                    "records before the outage delivered", () -> accounts(publisher));
+                    "records before the outage delivered", () -> Publishers.accounts(publisher));
             assertThat(publisher.dropped() + publisher.errors() + publisher.outages())
-                    .as("nothing lost before the outage: %s", accounts(publisher)).isZero();
+                    .as("nothing lost before the outage: %s", Publishers.accounts(publisher)).isZero();
 
             kafka.close();
             // The first record goes to a topic the producer has never seen: its send waits for metadata the
@@ -81,7 +79,7 @@ class KafkaPublisherOutageTest {
             // The sender holds at most CAPACITY records with the producer plus the one awaiting a permit;
             // the queue holds CAPACITY; everything else published during the outage was dropped.
             Await.until(() -> balanced(publisher), TIMEOUT, "accounting balances during the outage",
-                    () -> accounts(publisher));
+                    () -> Publishers.accounts(publisher));
             assertThat(publisher.queued()).isEqualTo(CAPACITY);
             assertThat(publisher.inFlight()).isBetween(1, CAPACITY + 1);
             assertThat(publisher.sent()).isEqualTo(BEFORE);
@@ -94,12 +92,12 @@ class KafkaPublisherOutageTest {
             long down = System.nanoTime();
             kafka = EmbeddedKafka.start(port, data);
             Await.until(() -> !publisher.unreachable(), TIMEOUT, "publishing resumed after the restart",
-                    () -> accounts(publisher));
+                    () -> Publishers.accounts(publisher));
             log.info("publishing resumed {} ms after the restart began", (System.nanoTime() - down) / 1_000_000);
             // The backlog first: records published while the queue is still full of it would be dropped,
             // which is (rightly) a second outage, and how soon the backlog drains depends on the machine.
             Await.until(() -> publisher.queued() == 0 && publisher.inFlight() == 0, TIMEOUT, "the backlog delivered",
-                    () -> accounts(publisher));
+                    () -> Publishers.accounts(publisher));
             for (int i = 0; i < AFTER; i++) {
                 publisher.publish(Topics.METRICS, "run", value("after", i));
             }
@@ -142,24 +140,6 @@ class KafkaPublisherOutageTest {
         assertThat(publisher.queued() + publisher.inFlight()).isZero();
         assertThat(publisher.errors() + publisher.dropped()).isEqualTo(50);
         assertThat(publisher.outages()).as("closing is no outage").isZero();
-    }
-
-    /** Publishes records (to the landscape topic, which the test does not read) until the broker acknowledges them. */
-    private static void warmUp(String bootstrap) {
-        int n = 10;
-        try (KafkaPublisher warm = new KafkaPublisher(bootstrap, new KafkaPublisher.Settings(n, TIMEOUT))) {
-            for (int i = 0; i < n; i++) {
-                warm.publish(Topics.LANDSCAPE, "warm-up", value("warm-up", i));
-            }
-            Await.until(() -> warm.sent() == n, TIMEOUT, "the warm-up records acknowledged", () -> accounts(warm));
-        }
-    }
-
-    /** The publisher's counters and last error, for a failure message. */
-    private static String accounts(KafkaPublisher p) {
-        return "published " + p.published() + ", sent " + p.sent() + ", errors " + p.errors() + ", dropped "
-                + p.dropped() + ", queued " + p.queued() + ", in flight " + p.inFlight() + ", outages " + p.outages()
-                + (p.lastError() == null ? "" : ", last error " + p.lastError());
     }
 
     /** published = sent + errors + dropped + queued + inFlight: every record is in exactly one place. */

@@ -34,18 +34,7 @@ class KafkaPublisherTest {
     static void startBroker() {
         kafka = EmbeddedKafka.start(0, dir.resolve("kafka"));
         Topics.ensure(kafka.bootstrap(), 3, TIMEOUT);
-        // Acknowledged records before any test: a fresh broker's first produce (producer id allocation,
-        // partitions becoming ready after their leaders are known) can take seconds, and what the tests
-        // measure is the publisher, not the broker's start-up. Landscape only, whose records no test reads
-        // back; ten keys so that (almost surely) each of its three partitions takes one.
-        int warmUps = 10;
-        try (KafkaPublisher warmUp = new KafkaPublisher(kafka.bootstrap(),
-                new KafkaPublisher.Settings(warmUps, TIMEOUT))) {
-            for (int i = 0; i < warmUps; i++) {
-                warmUp.publish(Topics.LANDSCAPE, "warm-up-" + i, new byte[] {0});
-            }
-            Await.until(() -> warmUp.sent() == warmUps, TIMEOUT, "the warm-up records acknowledged");
-        }
+        Publishers.warmUp(kafka.bootstrap(), TIMEOUT);
     }
 
     @AfterAll
