@@ -2,8 +2,10 @@ package dev.terrain.model.problem;
 
 import ai.djl.ndarray.NDArray;
 import dev.terrain.model.jet.Jet;
+import dev.terrain.model.tensor.Scalars;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One set of points of a batch, on the device: coordinates x [B, d], weights [B, 1] (each loss term
@@ -17,6 +19,9 @@ public final class PointSet {
     private final Map<String, NDArray> fields = new HashMap<>();
     private Jet ansatzFactor;
     private Jet ansatzShift;
+    private boolean kept;
+    /** The affine forms of the linear terms' residuals here, by term (empty: not affine), once kept. */
+    private final Map<String, Optional<LinearResidual>> linearResiduals = new HashMap<>();
 
     public PointSet(String name, NDArray x, NDArray weights) {
         this.name = name;
@@ -74,6 +79,7 @@ public final class PointSet {
      * reused across steps (a fixed batch, the test set) lives as long as its manager.
      */
     public PointSet keep() {
+        kept = true;
         ai.djl.ndarray.NDScope.unregister(x, weights);
         fields.values().forEach(ai.djl.ndarray.NDScope::unregister);
         for (Jet j : new Jet[] {ansatzFactor, ansatzShift}) {
@@ -86,6 +92,23 @@ public final class PointSet {
             }
         }
         return this;
+    }
+
+    /** Whether {@link #keep()} took this set out of its scope: it is reused across steps. */
+    public boolean isKept() {
+        return kept;
+    }
+
+    /**
+     * The affine form of {@code term}'s residual here ({@link LinearResidual#of}), made at the first call and
+     * kept with the set: only for a set that is reused across steps ({@link #isKept()}), where making it once
+     * pays; empty for any other set, or when the residual is not affine.
+     */
+    public synchronized Optional<LinearResidual> linearResidual(LossTerm term, int order, Scalars c) {
+        if (!kept) {
+            return Optional.empty();
+        }
+        return linearResiduals.computeIfAbsent(term.name(), k -> LinearResidual.of(term, this, order, c));
     }
 
     /** B(x) of u = B(x) NN(x) + g(x), or null without a hard constraint. */

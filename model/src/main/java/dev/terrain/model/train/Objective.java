@@ -9,6 +9,7 @@ import dev.terrain.model.jet.Jet;
 import dev.terrain.model.nn.JetTape;
 import dev.terrain.model.nn.Network;
 import dev.terrain.model.problem.Ansatz;
+import dev.terrain.model.problem.LinearResidual;
 import dev.terrain.model.problem.LossKind;
 import dev.terrain.model.problem.LossTerm;
 import dev.terrain.model.problem.PointSet;
@@ -19,6 +20,7 @@ import dev.terrain.model.tensor.Autograd;
 import dev.terrain.model.tensor.NoGrad;
 import dev.terrain.model.tensor.Scalars;
 import dev.terrain.model.tensor.Tensors;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -258,11 +260,15 @@ public final class Objective {
     /**
      * The loss of {@code batch} (or of the part of it, see {@link #evaluatePart}) for the unbatched
      * {@code params}, with the gradient of {@code shape(total)} added to the params' gradients, as
-     * {@code shape(evaluate(...).total())} under {@link Autograd#record()} and its reverse pass would.
-     * With {@code taped} and a network that has a {@link JetTape}, the network's jet pass and the ansatz
+     * {@code shape(evaluate(...).total())} under {@link Autograd#record()} and its reverse pass would;
+     * {@code shape} null stands for the total itself.
+     *
+     * <p>With {@code taped} and a network that has a {@link JetTape}, the network's jet pass and the ansatz
      * u = B n + g run without autograd and their reverse passes are written out (the tape's, and
-     * {@link #ansatzBackward}); only the integrands and the sums are recorded, from u's jet as leaves.
-     * {@code betweenPasses} runs after the forward pass.
+     * {@link #ansatzBackward}). So is the reverse pass of each linear least-squares term on a set reused
+     * across steps ({@link PointSet#isKept()}) when the total is not shaped and u is scalar: its bars are r
+     * times arrays made once ({@link LinearResidual}). Only the other terms and their sums are recorded,
+     * from u's jet as leaves; with none, nothing is. {@code betweenPasses} runs after the forward pass.
      */
     public LossValues lossAndGradient(Map<String, PointSet> batch, List<NDArray> params, boolean partial,
             boolean taped, UnaryOperator<NDArray> shape, Runnable betweenPasses) {
@@ -271,32 +277,90 @@ public final class Objective {
             try (Autograd.Recording rec = Autograd.record()) {
                 LossValues loss = evaluate(batch, params, partial);
                 betweenPasses.run();
-                rec.backward(shape.apply(loss.total()));
+                rec.backward(shape == null ? loss.total() : shape.apply(loss.total()));
                 return loss;
             }
         }
-        Map<String, Jet> jets = new HashMap<>();
+        List<LossTerm> active = terms(batch, partial);
+        Map<String, NDArray> values = new HashMap<>();
+        Map<String, NDArray[]> bars = new HashMap<>();
+        Map<String, Jet> leaves = new HashMap<>();
+        List<LossTerm> recorded = new ArrayList<>();
+        NDArray total = null;
         try (NoGrad off = new NoGrad()) {
+            Map<String, Jet> us = new HashMap<>();
             for (Map.Entry<String, JetTape> e : tapes.entrySet()) {
-                Jet u = withAnsatz(batch.get(e.getKey()), e.getValue().output());
-                jets.put(e.getKey(), new Jet(leaf(u.value()), leaf(u.grad()), leaf(u.hess()), u.order()));
+                us.put(e.getKey(), withAnsatz(batch.get(e.getKey()), e.getValue().output()));
+            }
+            for (LossTerm t : active) {
+                Optional<LinearResidual> linear = shape == null && t.isLinearLeastSquares() && network.outputDim() == 1
+                        ? batch.get(t.pointSet()).linearResidual(t, setOrder.get(t.pointSet()), c) : Optional.empty();
+                if (linear.isEmpty()) {
+                    recorded.add(t);
+                    continue;
+                }
+                NDArray weighted = writtenTerm(t, linear.get(), batch.get(t.pointSet()), us.get(t.pointSet()), values,
+                        bars.computeIfAbsent(t.pointSet(), k -> new NDArray[3]));
+                // Not in place: the first term's weighted value may be its value itself.
+                total = total == null ? weighted : total.add(weighted);
+            }
+            for (LossTerm t : recorded) {
+                leaves.computeIfAbsent(t.pointSet(), k -> {
+                    Jet u = us.get(k);
+                    return new Jet(leaf(u.value()), leaf(u.grad()), leaf(u.hess()), u.order());
+                });
             }
         }
-        LossValues loss;
-        try (Autograd.Recording rec = Autograd.record()) {
-            loss = losses(batch, jets, partial);
+        if (recorded.isEmpty()) {
             betweenPasses.run();
-            rec.backward(shape.apply(loss.total()));
+        } else {
+            try (Autograd.Recording rec = Autograd.record()) {
+                LossValues part = losses(batch, leaves, recorded);
+                values.putAll(part.terms());
+                betweenPasses.run();
+                rec.backward(shape == null ? part.total() : shape.apply(part.total()));
+                total = total == null ? part.total() : total.add(part.total());
+            }
         }
         try (NoGrad off = new NoGrad()) {
             for (Map.Entry<String, JetTape> e : tapes.entrySet()) {
-                Jet u = jets.get(e.getKey());
-                NDArray[] bars = ansatzBackward(batch.get(e.getKey()).ansatzFactor(), leafGradient(u.value()),
-                        leafGradient(u.grad()), leafGradient(u.hess()));
-                e.getValue().backward(bars[0], bars[1], bars[2]);
+                NDArray[] u = bars.getOrDefault(e.getKey(), new NDArray[3]);
+                Jet leaf = leaves.get(e.getKey());
+                if (leaf != null) {
+                    u[0] = Tensors.addInPlace(u[0], leafGradient(leaf.value()));
+                    u[1] = Tensors.addInPlace(u[1], leafGradient(leaf.grad()));
+                    u[2] = Tensors.addInPlace(u[2], leafGradient(leaf.hess()));
+                }
+                NDArray[] n = ansatzBackward(batch.get(e.getKey()).ansatzFactor(), u[0], u[1], u[2]);
+                e.getValue().backward(n[0], n[1], n[2]);
             }
         }
-        return loss;
+        Map<String, NDArray> ordered = new LinkedHashMap<>();
+        for (LossTerm t : active) {
+            ordered.put(t.name(), values.get(t.name()));
+        }
+        return new LossValues(total, ordered);
+    }
+
+    /**
+     * A linear least-squares term without autograd: its value sum_i r_i (s w_i) r_i into {@code values}, the
+     * bars of u's jet 2 lambda s w r a (the residual's coefficients a, {@link LinearResidual}) added to
+     * {@code bars} (value, gradient, Hessian diagonal; null entries are zero); returns lambda times the value.
+     */
+    private NDArray writtenTerm(LossTerm t, LinearResidual linear, PointSet set, Jet u, Map<String, NDArray> values,
+            NDArray[] bars) {
+        NDArray r = t.residual().apply(u, set, c);
+        NDArray v = r.mul(linear.weight()).muli(r).sum(SUM_POINTS);
+        values.put(t.name(), v);
+        double lambda = weights.get(t.name());
+        NDArray scaled = lambda == 1.0 ? r : r.mul(weightScalar(t.name(), lambda));
+        NDArray[] coefficients = {linear.valueBar(), linear.gradBar(), linear.hessBar()};
+        for (int k = 0; k < 3; k++) {
+            if (coefficients[k] != null) {
+                bars[k] = Tensors.addInPlace(bars[k], scaled.mul(coefficients[k]));
+            }
+        }
+        return lambda == 1.0 ? v : v.mul(weightScalar(t.name(), lambda));
     }
 
     /**
@@ -366,13 +430,30 @@ public final class Objective {
 
     /** The terms and weighted total from the solution jets of the point sets. */
     private LossValues losses(Map<String, PointSet> batch, Map<String, Jet> jets, boolean partial) {
+        return losses(batch, jets, terms(batch, partial));
+    }
+
+    /** The terms of the loss on {@code batch}: all of them, or with {@code partial} those on its point sets. */
+    private List<LossTerm> terms(Map<String, PointSet> batch, boolean partial) {
+        List<LossTerm> out = new ArrayList<>();
+        for (LossTerm t : terms) {
+            if (!partial || batch.containsKey(t.pointSet())) {
+                required(batch, t.pointSet());
+                out.add(t);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalStateException("the batch part " + batch.keySet() + " holds no point set of a loss term");
+        }
+        return out;
+    }
+
+    /** The values of {@code which} terms and their weighted total. */
+    private LossValues losses(Map<String, PointSet> batch, Map<String, Jet> jets, List<LossTerm> which) {
         Map<String, NDArray> values = new LinkedHashMap<>();
         NDArray total = null;
-        for (LossTerm t : terms) {
-            if (partial && !batch.containsKey(t.pointSet())) {
-                continue;
-            }
-            PointSet set = required(batch, t.pointSet());
+        for (LossTerm t : which) {
+            PointSet set = batch.get(t.pointSet());
             NDArray g = t.integrand().apply(jets.get(t.pointSet()), set, c);
             // Sum over points and outputs only: a leading parameter-batch axis survives.
             NDArray v = g.mul(set.weights()).sum(SUM_POINTS);
@@ -380,9 +461,6 @@ public final class Objective {
             double lambda = weights.get(t.name());
             NDArray weighted = lambda == 1.0 ? v : v.mul(weightScalar(t.name(), lambda));
             total = total == null ? weighted : total.add(weighted);
-        }
-        if (total == null) {
-            throw new IllegalStateException("the batch part " + batch.keySet() + " holds no point set of a loss term");
         }
         return new LossValues(total, values);
     }

@@ -21,7 +21,6 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.UnaryOperator;
 
 /**
  * The loss and its parameter gradient of one batch, evaluated data-parallel on CPU cores: the batch comes
@@ -93,7 +92,7 @@ public final class ShardedGradient {
                 Runnable pause = betweenPasses;
                 futures.add(POOL.submit(() -> evaluateDetached(objective, part, view, taped, pause)));
             }
-            results.add(objective.lossAndGradient(parts.get(0), own, true, taped, UnaryOperator.identity(),
+            results.add(objective.lossAndGradient(parts.get(0), own, true, taped, null,
                     betweenPasses));
         } catch (RuntimeException e) {
             failure = e;
@@ -122,7 +121,7 @@ public final class ShardedGradient {
             boolean taped, Runnable pause) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            LossValues loss = objective.lossAndGradient(part, view, true, taped, UnaryOperator.identity(), pause);
+            LossValues loss = objective.lossAndGradient(part, view, true, taped, null, pause);
             NDScope.unregister(loss.total());
             loss.terms().values().forEach(NDScope::unregister);
             return loss;

@@ -276,7 +276,9 @@ public final class Trainer {
                     return sharded.lossAndGradient(objective, parts);
                 }
             }
-            return lossAndGradient(UnaryOperator.identity());
+            // No shape (null, not identity): the objective may then write out linear terms' reverse passes.
+            return objective.lossAndGradient(batch(), objective.network().parameters().arrays(), false, taped, null,
+                    () -> {});
         }
 
         @Override

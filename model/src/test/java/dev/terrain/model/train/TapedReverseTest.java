@@ -71,6 +71,47 @@ class TapedReverseTest {
             Map<String, PointSet> batch = batch(obj, m, 40);
             assertThat(tapes(obj, batch)).as("a tanh MLP has a tape").isTrue();
             compare(obj, batch, UnaryOperator.identity(), 1e-11);
+            // On kept sets the linear terms' reverse passes are written out too, and no shape means the same.
+            Map<String, PointSet> kept = batch(obj, m, 40);
+            kept.values().forEach(PointSet::keep);
+            compare(obj, kept, null, 1e-11);
+            assertThat(written(obj, kept)).as("terms with a written-out reverse pass")
+                    .isEqualTo(obj.problem().terms(kind).stream().filter(t -> t.isLinearLeastSquares()).count());
+        }
+    }
+
+    @Test
+    void writtenOutTermsWithWeightsMixedWithRecordedOnesAgree() {
+        try (NDManager m = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NetworkSpec spec = mlp(List.of(12, 12), Activation.TANH, List.of());
+            // Energy (recorded) and boundary misfit (written) on different sets; weights other than 1.
+            Objective energy = Fixture.objective(m, "poisson", Map.of("dim", 1, "hardBoundary", false), spec, 3,
+                    LossKind.ENERGY, DataType.FLOAT64);
+            energy.setWeight("boundary", 7.5);
+            Map<String, PointSet> batch = batch(energy, m, 30);
+            batch.values().forEach(PointSet::keep);
+            compare(energy, batch, null, 1e-11);
+            assertThat(written(energy, batch)).isEqualTo(1);
+            // Two written terms on one set (u and u_t at t = 0), a point-dependent coefficient and a scale.
+            Objective transport = Fixture.objective(m, "transport", Map.of(), spec, 4, LossKind.RESIDUAL,
+                    DataType.FLOAT64);
+            transport.setWeight("pde", 0.3);
+            Map<String, PointSet> tb = batch(transport, m, 30);
+            tb.values().forEach(PointSet::keep);
+            compare(transport, tb, null, 1e-11);
+            Objective wave = Fixture.objective(m, "wave1d", Map.of("hardBoundary", false), spec, 5, LossKind.RESIDUAL, DataType.FLOAT64);
+            wave.setWeight("initialVelocity", 3.0);
+            Map<String, PointSet> wb = batch(wave, m, 30);
+            wb.values().forEach(PointSet::keep);
+            compare(wave, wb, null, 1e-11);
+            assertThat(written(wave, wb)).isEqualTo(4);
+            // A shaped total keeps the recorded pass for every term, on kept sets as well.
+            compare(wave, wb, total -> total.mul(total), 1e-11);
+            Objective f32 = Fixture.objective(m, "helmholtz2d", Map.of(), spec, 6, LossKind.RESIDUAL, DataType.FLOAT32);
+            Map<String, PointSet> fb = batch(f32, m, 60);
+            fb.values().forEach(PointSet::keep);
+            compare(f32, fb, null, 1e-4);
         }
     }
 
@@ -147,6 +188,12 @@ class TapedReverseTest {
         }
     }
 
+    /** How many of the loss's terms have an affine form on their (kept) sets: those written out. */
+    private static long written(Objective obj, Map<String, PointSet> batch) {
+        return obj.problem().terms(obj.kind()).stream().filter(t -> t.isLinearLeastSquares()
+                && batch.get(t.pointSet()).linearResidual(t, 2, obj.scalars()).isPresent()).count();
+    }
+
     private static boolean tapes(Objective obj, Map<String, PointSet> batch) {
         PointSet any = batch.values().iterator().next();
         return obj.network().tape(Jet.input(any.x(), 2, obj.scalars()), obj.network().parameters().arrays(),
@@ -165,17 +212,25 @@ class TapedReverseTest {
     private static void compare(Objective obj, Map<String, PointSet> batch, UnaryOperator<NDArray> shape, double rel) {
         List<NDArray> params = obj.network().parameters().arrays();
         double recordedLoss;
+        Map<String, Double> recordedTerms = new HashMap<>();
         try (Autograd.Recording rec = Autograd.record()) {
             LossValues loss = obj.evaluate(batch);
             GC.run();
-            rec.backward(shape.apply(loss.total()));
+            rec.backward(shape == null ? loss.total() : shape.apply(loss.total()));
             recordedLoss = loss.total().toType(DataType.FLOAT64, false).getDouble();
+            loss.terms().forEach((k, v) -> recordedTerms.put(k, v.toType(DataType.FLOAT64, false).getDouble()));
         }
         double[] recorded = gradient(obj, true);
         LossValues loss = obj.lossAndGradient(batch, params, false, true, shape, GC);
         double[] taped = gradient(obj, true);
         assertThat(loss.total().toType(DataType.FLOAT64, false).getDouble()).as("loss")
                 .isCloseTo(recordedLoss, within(rel * Math.abs(recordedLoss)));
+        assertThat(loss.terms().keySet()).as("terms, in order").containsExactlyElementsOf(obj.termNames());
+        for (Map.Entry<String, NDArray> e : loss.terms().entrySet()) {
+            double expected = recordedTerms.get(e.getKey());
+            assertThat(e.getValue().toType(DataType.FLOAT64, false).getDouble()).as("term %s", e.getKey())
+                    .isCloseTo(expected, within(rel * Math.abs(expected) + 1e-300));
+        }
         double scale = 0;
         for (double g : recorded) {
             scale = Math.max(scale, Math.abs(g));
