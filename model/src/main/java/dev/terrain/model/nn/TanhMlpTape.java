@@ -40,7 +40,7 @@ import java.util.List;
 final class TanhMlpTape implements JetTape {
     /** What one layer's reverse pass reads: its input jet, and for a tanh layer t, s and z', z''. */
     private record Layer(int index, NDArray a, NDArray da, NDArray dda, NDArray t, NDArray s, NDArray dz,
-            NDArray ddz) {
+            NDArray ddz, boolean identity) {
         boolean activated() {
             return t != null;
         }
@@ -67,6 +67,9 @@ final class TanhMlpTape implements JetTape {
         NDArray da = order >= 1 ? input.grad() : null;
         NDArray dda = order >= 2 ? input.hess() : null;
         flat = da != null && da.getShape().get(0) == 1;
+        // The input points' own jet (dx/dx_k = e_k, the run's one identity array): the first layer's z' = e_k W
+        // is W itself, and its reverse pass sum_k e_k^T z'bar_k is z'bar: no product either way.
+        boolean identity = da != null && da == c.identityJet(input.value().getShape().get(1));
         if (flat) {
             da = da.squeeze(0);
             dda = dda == null ? null : dda.squeeze(0);
@@ -74,10 +77,12 @@ final class TanhMlpTape implements JetTape {
         for (int i = 0; i < indices.length; i++) {
             NDArray w = params.get(indices[i]);
             NDArray z = a.matMul(w).addi(params.get(indices[i] + 1));
-            NDArray dz = da == null ? null : da.matMul(w);
+            boolean first = identity && i == 0;
+            // A view of W when the input is the identity jet: read, never written, by the passes below.
+            NDArray dz = da == null ? null : first ? (flat ? w : w.expandDims(1)) : da.matMul(w);
             NDArray ddz = dda == null ? null : dda.matMul(w);
             if (!activated[i]) {
-                layers.add(new Layer(indices[i], a, da, dda, null, null, null, null));
+                layers.add(new Layer(indices[i], a, da, dda, null, null, null, null, first));
                 a = z;
                 da = dz;
                 dda = ddz;
@@ -95,7 +100,7 @@ final class TanhMlpTape implements JetTape {
                 NDArray curvature = g == null ? null : dz.mul(t).muli(g).muli(c.of(-2.0));
                 h = ddz == null ? curvature : curvature == null ? ddz.mul(s) : ddz.mul(s).addi(curvature);
             }
-            layers.add(new Layer(indices[i], a, da, dda, t, s, dz, ddz));
+            layers.add(new Layer(indices[i], a, da, dda, t, s, dz, ddz, first));
             a = t;
             da = g;
             dda = h;
@@ -187,7 +192,7 @@ final class TanhMlpTape implements JetTape {
         if (zb != null) {
             gw = l.a().transpose().matMul(zb);
         }
-        gw = Tensors.addInPlace(gw, flatProduct(l.da(), dzb));
+        gw = Tensors.addInPlace(gw, l.identity() ? identityProduct(dzb) : flatProduct(l.da(), dzb));
         gw = Tensors.addInPlace(gw, flatProduct(l.dda(), ddzb));
         NDArray w = params.get(l.index());
         if (gw != null) {
@@ -212,6 +217,17 @@ final class TanhMlpTape implements JetTape {
         long n = x.getShape().get(x.getShape().dimension() - 1);
         long m = y.getShape().get(y.getShape().dimension() - 1);
         return x.reshape(-1, n).transpose().matMul(y.reshape(-1, m));
+    }
+
+    /**
+     * sum_k e_k^T y_k = y laid out as [d, m], for the identity jet x ([d, 1, d], or [1, 1] held flat) and the bar
+     * y [d, 1, m] (or [1, m]) of a point-independent component: the rows of y.
+     */
+    private static NDArray identityProduct(NDArray y) {
+        if (y == null) {
+            return null;
+        }
+        return y.getShape().dimension() == 2 ? y : y.squeeze(1);
     }
 
     /**
