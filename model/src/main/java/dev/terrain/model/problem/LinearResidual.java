@@ -14,6 +14,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The residual of a linear least-squares term ({@link LossTerm#linear}) at the points of one set, in its
@@ -35,6 +37,7 @@ import java.util.SplittableRandom;
  * nothing and the term keeps the recorded reverse pass.
  */
 public final class LinearResidual {
+    private static final Logger LOG = LoggerFactory.getLogger(LinearResidual.class);
     /** Relative agreement, on a random jet, of the residual and its affine form (float64, float32). */
     static final double TOLERANCE_F64 = 1e-9;
     static final double TOLERANCE_F32 = 1e-4;
@@ -117,6 +120,8 @@ public final class LinearResidual {
             scope.suppressNotUsedWarning();
             double[] r0 = residual(term, set, order, c, manager, new double[components][b], g, h);
             if (r0 == null) {
+                LOG.warn("loss term '{}' is declared linear but its residual on point set '{}' is not one value per "
+                        + "point; its reverse pass is recorded", term.name(), set.name());
                 return Optional.empty();
             }
             double[][] a = new double[components][];
@@ -132,6 +137,10 @@ public final class LinearResidual {
             double deviation = check(term, set, order, c, manager, r0, a, g, h);
             double tolerance = dtype == DataType.FLOAT64 ? TOLERANCE_F64 : TOLERANCE_F32;
             if (!(deviation <= tolerance)) {
+                // A problem's bug (LSGD would solve with a wrong affine form too), not a user's: say so once per set.
+                LOG.warn("loss term '{}' is declared linear but its residual on point set '{}' is not affine in u's jet "
+                        + "(relative deviation {} on a random jet, tolerance {}); its reverse pass is recorded",
+                        term.name(), set.name(), deviation, tolerance);
                 return Optional.empty();
             }
             double[] w = Tensors.toDoubles(set.weights());
