@@ -234,11 +234,11 @@ public final class LinearResidual {
                 size += Math.abs(a[k][i] * jet[k][i]);
             }
             double diff = Math.abs(r[i] - predicted);
-            if (diff > 0) {
-                worst = Math.max(worst, diff / size);
-            }
             if (Double.isNaN(diff)) {
                 return Double.NaN;
+            }
+            if (diff > 0) {
+                worst = Math.max(worst, diff / size);
             }
         }
         return worst;

@@ -353,14 +353,15 @@ public final class Objective {
         NDArray v = r.mul(linear.weight()).muli(r).sum(SUM_POINTS);
         values.put(t.name(), v);
         double lambda = weights.get(t.name());
-        NDArray scaled = lambda == 1.0 ? r : r.mul(weightScalar(t.name(), lambda));
+        NDArray weight = lambda == 1.0 ? null : weightScalar(t.name(), lambda);
+        NDArray scaled = weight == null ? r : r.mul(weight);
         NDArray[] coefficients = {linear.valueBar(), linear.gradBar(), linear.hessBar()};
         for (int k = 0; k < 3; k++) {
             if (coefficients[k] != null) {
                 bars[k] = Tensors.addInPlace(bars[k], scaled.mul(coefficients[k]));
             }
         }
-        return lambda == 1.0 ? v : v.mul(weightScalar(t.name(), lambda));
+        return weight == null ? v : v.mul(weight);
     }
 
     /**
