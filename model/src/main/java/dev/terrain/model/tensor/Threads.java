@@ -7,8 +7,13 @@ import ai.djl.pytorch.jni.JniUtils;
 public final class Threads {
     private Threads() {}
 
-    /** Sets the intra-op threads; {@code n <= 0} keeps libtorch's default. */
+    /**
+     * Sets the intra-op threads; {@code n <= 0} keeps libtorch's default. Every command that runs numerics
+     * calls this first, so it also logs, once per process, whether MKL runs its Intel kernels here
+     * ({@link MklDispatch}).
+     */
     public static void set(int n) {
+        MklDispatch.logOnce();
         if (n > 0) {
             Engine.getInstance();
             JniUtils.setNumThreads(n);

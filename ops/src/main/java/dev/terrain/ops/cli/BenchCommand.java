@@ -1,6 +1,7 @@
 package dev.terrain.ops.cli;
 
 import ai.djl.ndarray.NDManager;
+import dev.terrain.model.tensor.MklDispatch;
 import dev.terrain.model.tensor.Threads;
 import dev.terrain.model.train.Trainer;
 import dev.terrain.ops.config.RunSettings;
@@ -206,6 +207,7 @@ final class BenchCommand implements Callable<Integer> {
         result.put("date", LocalDateTime.now().toString());
         result.put("cores", Runtime.getRuntime().availableProcessors());
         result.put("threads", Threads.get());
+        result.put("mkl_dispatch", MklDispatch.describe());
         result.put("cases", cases);
         result.putAll(extra);
         Files.createDirectories(out);

@@ -2,6 +2,7 @@ package dev.terrain.ops.cli;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.terrain.model.tensor.MklDispatch;
 import dev.terrain.model.tensor.Threads;
 import dev.terrain.model.train.Trainer;
 import dev.terrain.ops.config.RunSettings;
@@ -96,7 +97,7 @@ final class CompareBench {
                 TERRAIN_RECORDED + "@1", "as terrain@1 with train.reverse = autograd (the network's jet pass recorded"
                         + " op by op instead of reversed by its written-out rules); not counted as Terrain's fastest",
                 TERRAIN_SHARDS + "@N", "threads = 1, train.shards = N (N parts of the batch on N Java threads)",
-                "torch-*@N", "torch.set_num_threads(N), " + (baselineTerrainMalloc
+                "torch-*@N", "torch.set_num_threads(N), without " + MklDispatch.LIBRARY + ", " + (baselineTerrainMalloc
                         ? "with Terrain's malloc settings " + MallocSettings.LAUNCHER
                         : "glibc's default malloc settings (the launcher's MALLOC_* variables removed)")));
         out.put("baseline_malloc", baselineTerrainMalloc ? "terrain" : "user");
@@ -245,6 +246,14 @@ final class CompareBench {
         } else {
             pb.environment().keySet().removeAll(MallocSettings.LAUNCHER.keySet());
         }
+        // PyTorch runs as its user runs it, without the library ./terrain preloads for MKL (Debian's torch calls
+        // OpenBLAS anyway; a pip torch given with --python would otherwise get Terrain's MKL dispatch).
+        String preload = withoutMklDispatch(pb.environment().get("LD_PRELOAD"));
+        if (preload.isEmpty()) {
+            pb.environment().remove("LD_PRELOAD");
+        } else {
+            pb.environment().put("LD_PRELOAD", preload);
+        }
         Process p = pb.start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
@@ -253,6 +262,20 @@ final class CompareBench {
         }
         String[] lines = output.strip().split("\n");
         return Json.MAPPER.readTree(lines[lines.length - 1]);
+    }
+
+    /** An LD_PRELOAD value without {@link MklDispatch#LIBRARY} (colon- or space-separated, as ld.so reads it). */
+    static String withoutMklDispatch(String preload) {
+        if (preload == null) {
+            return "";
+        }
+        List<String> kept = new ArrayList<>();
+        for (String entry : preload.split("[: ]+")) {
+            if (!entry.isEmpty() && !entry.equals(MklDispatch.LIBRARY) && !entry.endsWith("/" + MklDispatch.LIBRARY)) {
+                kept.add(entry);
+            }
+        }
+        return String.join(":", kept);
     }
 
     /**

@@ -41,4 +41,15 @@ class BenchCommandTest {
             assertThat(s.train().dtype()).isEqualTo("float32");
         }
     }
+
+    /** The PyTorch baseline runs without the library ./terrain preloads for MKL, keeping the user's own. */
+    @Test
+    void theBaselineIsStartedWithoutTerrainsMklDispatch() {
+        String lib = "/work/main/model/target/native/libterrain-mkl-dispatch.so";
+        assertThat(CompareBench.withoutMklDispatch(null)).isEmpty();
+        assertThat(CompareBench.withoutMklDispatch(lib)).isEmpty();
+        assertThat(CompareBench.withoutMklDispatch(lib + ":/opt/x/libjemalloc.so")).isEqualTo("/opt/x/libjemalloc.so");
+        assertThat(CompareBench.withoutMklDispatch("/a/liba.so " + lib + " /b/libb.so")).isEqualTo("/a/liba.so:/b/libb.so");
+        assertThat(CompareBench.withoutMklDispatch("/a/libterrain-mkl-dispatch.so.old")).isEqualTo("/a/libterrain-mkl-dispatch.so.old");
+    }
 }

@@ -18,4 +18,14 @@ class MallocSettingsTest {
             assertThat(dockerfile).as("docker/Dockerfile").containsPattern("ENV .*\\b" + name + "=" + value + "\\b");
         });
     }
+
+    /** The image preloads the library its build stage made, as ./terrain does. */
+    @Test
+    void dockerImagePreloadsTheMklDispatchLibrary() throws Exception {
+        String dockerfile = Files.readString(Path.of("../docker/Dockerfile"));
+        String lib = dev.terrain.model.tensor.MklDispatch.LIBRARY;
+        assertThat(dockerfile).contains("COPY --from=build /src/model/target/native/" + lib + " /opt/terrain/lib/" + lib)
+                .containsPattern("ENV LD_PRELOAD=/opt/terrain/lib/" + java.util.regex.Pattern.quote(lib) + "\\n")
+                .containsPattern("apt-get install [^\\n]*\\bgcc\\b");
+    }
 }

@@ -5,11 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Finds the external tools the end-to-end tests drive (prometheus, promtool, docker-compose). */
-final class Binaries {
+public final class Binaries {
     private Binaries() {}
 
     /** The executable {@code name} on PATH, or null. */
-    static Path onPath(String name) {
+    public static Path onPath(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path p = Path.of(dir, name);
             if (Files.isRegularFile(p) && Files.isExecutable(p)) {
