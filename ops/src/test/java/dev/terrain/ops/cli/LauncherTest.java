@@ -83,6 +83,21 @@ class LauncherTest {
         }
     }
 
+    /** ld.so splits LD_PRELOAD at spaces: a checkout under such a path runs without the library, and says so. */
+    @Test
+    void aPathWithASpaceIsNotPreloaded() throws Exception {
+        assumeCompiler();
+        Path spaced = Files.createDirectories(root.resolve("my runs"));
+        for (String f : new String[] {"terrain", "model", "fakebin"}) {
+            Files.move(root.resolve(f), spaced.resolve(f));
+        }
+        root = spaced;
+        library = root.resolve("model/target/native/" + MklDispatch.LIBRARY);
+        Result r = launch(Map.of());
+        assertThat(r.exit).as(r.output).isZero();
+        assertThat(r.output).contains("cannot name a path with a space").contains("LD_PRELOAD=\n");
+    }
+
     @Test
     void anUnknownSettingIsRefused() throws Exception {
         Result r = launch(Map.of("TERRAIN_MKL_DISPATCH", "yes"));
