@@ -10,9 +10,9 @@
  * it gets. MKL still reads the CPU's feature flags to choose among its kernels, so a CPU without AVX-512 gets
  * the AVX2 ones; on Intel CPUs this returns what MKL's own function returns.
  *
- * Measured on a 2-vCPU AMD EPYC (AVX-512), one thread, [1000,50] x [50,50]: float32 72-87 us -> 38-59 us,
- * float64 140-155 us -> 61-63 us; the 50x3x1000 training step of bench compare ~2.45 -> ~1.65-2.1 ms
- * (float32) and ~5.05 -> ~2.7-3.1 ms (float64).
+ * Measured on a 2-vCPU AMD EPYC (AVX-512), one thread, [1000,50] x [50,50]: float32 72-91 us -> 38-60 us,
+ * float64 ~150 us -> ~62 us; the 50x3x1000 training step of bench compare, three alternating pairs of JVMs,
+ * 289-336 -> 428-567 steps/s (float32) and 157-197 -> 217-352 steps/s (float64).
  */
 int mkl_serv_intel_cpu_true(void) {
     return 1;
