@@ -82,6 +82,10 @@ final class BenchCommand implements Callable<Integer> {
             + "(glibc's defaults, as a user runs it) or terrain (the launcher's MALLOC_* values) (default ${DEFAULT-VALUE})")
     String baselineMalloc = "user";
 
+    @Option(names = "--device", description = "compare, profile: cpu or gpu (Terrain's device = gpu, the baseline's --device cuda; "
+            + "default ${DEFAULT-VALUE})")
+    String device = "cpu";
+
     @Option(names = "--instances", split = ",", description = "group: service group sizes, each measured on its own "
             + "(default ${DEFAULT-VALUE})")
     List<Integer> instances = List.of(1, 2, 3);
@@ -153,12 +157,15 @@ final class BenchCommand implements Callable<Integer> {
         } else if (what.equals("rss")) {
             cases.add(RssBench.run(base, minutes, 30));
         } else if (what.equals("compare")) {
+            CompareBench.Case.checkDevice(device);
             if (!List.of("user", "terrain").contains(baselineMalloc)) {
                 throw new UserError("--baseline-malloc '" + baselineMalloc + "': valid: user, terrain");
             }
-            String py = CompareBench.python(python);
+            String py = CompareBench.python(python, device);
             if (py == null) {
-                System.out.println("no python3 with torch (apt-get install python3-torch): measuring Terrain only");
+                System.out.println(device.equals("gpu")
+                        ? "no python3 whose torch sees a GPU (--python with a CUDA build of torch): measuring Terrain only"
+                        : "no python3 with torch (apt-get install python3-torch): measuring Terrain only");
             } else if (CompareBench.debianBlas().contains("/blas/")) {
                 System.out.println("warning: libblas.so.3 is the reference BLAS (" + CompareBench.debianBlas() + "); PyTorch's"
                         + " matmul is ~15x slower on it than on OpenBLAS: apt-get install libopenblas0-pthread");
@@ -168,7 +175,7 @@ final class BenchCommand implements Callable<Integer> {
                 throw new UserError("--thread-counts: " + counts + " must be positive thread counts, e.g. 1,2");
             }
             for (String c : workloads) {
-                cases.add(CompareBench.run(CompareBench.Case.parse(c), rounds, steps, warmup, counts, py,
+                cases.add(CompareBench.run(CompareBench.Case.parse(c).on(device), rounds, steps, warmup, counts, py,
                         baselineMalloc.equals("terrain")));
             }
         } else if (what.equals("profile")) {
@@ -177,7 +184,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             Files.createDirectories(out);
             for (String c : workloads) {
-                CompareBench.Case parsed = CompareBench.Case.parse(c);
+                CompareBench.Case parsed = CompareBench.Case.parse(c).on(device);
                 Path trace = out.resolve("profile-" + stamp + "-" + parsed.name().replace(':', '-') + ".trace.json");
                 cases.add(ProfileBench.run(home("bench/pytorch-baseline.conf"), parsed, profileSteps, warmup, threads == null ? 1 : threads, trace));
             }

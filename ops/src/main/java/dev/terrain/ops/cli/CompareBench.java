@@ -7,6 +7,7 @@ import dev.terrain.model.tensor.Threads;
 import dev.terrain.model.train.Trainer;
 import dev.terrain.ops.config.RunSettings;
 import dev.terrain.ops.config.SettingsLoader;
+import dev.terrain.ops.run.Devices;
 import dev.terrain.ops.run.Json;
 import dev.terrain.ops.run.RunFactory;
 import java.io.File;
@@ -34,18 +35,39 @@ import org.slf4j.LoggerFactory;
 final class CompareBench {
     private static final Logger LOG = LoggerFactory.getLogger(CompareBench.class);
 
-    /** A workload: MLP of {@code depth} hidden layers of {@code width}, {@code batch} points, dtype. */
-    record Case(int width, int depth, int batch, String dtype) {
+    /**
+     * A workload: MLP of {@code depth} hidden layers of {@code width}, {@code batch} points, dtype, on a device
+     * ({@code cpu}, or {@code gpu}: Terrain's {@code device = gpu} and the baseline's {@code --device cuda}).
+     */
+    record Case(int width, int depth, int batch, String dtype, String device) {
         static Case parse(String s) {
             String[] p = s.split("[x:]");
             if (p.length != 4) {
                 throw new dev.terrain.ops.config.UserError("--cases: '" + s + "' is not WIDTHxDEPTHxBATCH:DTYPE, e.g. 50x3x1000:float32");
             }
-            return new Case(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]), p[3]);
+            return new Case(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]), p[3], "cpu");
         }
 
+        /** This workload on {@code device}: cpu or gpu. */
+        Case on(String device) {
+            checkDevice(device);
+            return new Case(width, depth, batch, dtype, device);
+        }
+
+        static void checkDevice(String device) {
+            if (!List.of("cpu", "gpu").contains(device)) {
+                throw new dev.terrain.ops.config.UserError("--device '" + device + "': valid: cpu, gpu");
+            }
+        }
+
+        /** WIDTHxDEPTHxBATCH:DTYPE, with {@code @gpu} on a GPU. */
         String name() {
-            return width + "x" + depth + "x" + batch + ":" + dtype;
+            return width + "x" + depth + "x" + batch + ":" + dtype + (device.equals("cpu") ? "" : "@" + device);
+        }
+
+        /** The baseline script's {@code --device}. */
+        String torchDevice() {
+            return device.equals("gpu") ? "cuda" : "cpu";
         }
     }
 
@@ -90,6 +112,7 @@ final class CompareBench {
         out.put("depth", c.depth());
         out.put("batch", c.batch());
         out.put("dtype", c.dtype());
+        out.put("device", c.device());
         out.put("threads", threads);
         out.put("steps", steps);
         out.put("warmup", warmup);
@@ -197,7 +220,7 @@ final class CompareBench {
     /** Terrain's steps/s on the case: the baseline's run file with the case's sizes, timed after warm-up. */
     static double terrain(Case c, long steps, long warmup, int threads, int shards, boolean taped) {
         RunSettings s = settings(BenchCommand.home("bench/pytorch-baseline.conf"), c, threads, shards, taped);
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(Devices.of(s.device()))) {
             Trainer trainer = RunFactory.build(s, manager);
             for (long i = 0; i < warmup; i++) {
                 trainer.train(false);
@@ -213,8 +236,8 @@ final class CompareBench {
     }
 
     /**
-     * The baseline's run file ({@code bench/pytorch-baseline.conf}) with the case's width, depth, batch and
-     * dtype, the thread count (also set on libtorch), the number of batch parts ({@code train.shards}) and
+     * The baseline's run file ({@code bench/pytorch-baseline.conf}) with the case's width, depth, batch,
+     * dtype and device, the thread count (also set on libtorch), the number of batch parts ({@code train.shards}) and
      * the network's reverse pass ({@code train.reverse}: taped or autograd).
      */
     static RunSettings settings(File baseline, Case c, int threads, int shards, boolean taped) {
@@ -225,19 +248,25 @@ final class CompareBench {
         o.put("train.shards", String.valueOf(shards));
         o.put("train.reverse", taped ? "taped" : "autograd");
         o.put("threads", String.valueOf(threads));
+        o.put("device", c.device());
         RunSettings s = SettingsLoader.load(baseline, o);
         Threads.set(s.threads());
         return s;
     }
 
+    /** The baseline script's command line for one run: the case's sizes, dtype and device, the steps and threads. */
+    static List<String> torchCommand(String python, String mode, Case c, long steps, long warmup, int threads) {
+        File script = BenchCommand.home("bench/torch_pinn_baseline.py");
+        return List.of(python, script.getPath(), "--mode", mode, "--width", String.valueOf(c.width()),
+                "--depth", String.valueOf(c.depth()), "--batch", String.valueOf(c.batch()), "--dtype", c.dtype(),
+                "--steps", String.valueOf(steps + warmup), "--warmup", String.valueOf(warmup),
+                "--threads", String.valueOf(threads), "--device", c.torchDevice());
+    }
+
     /** One run of the PyTorch baseline script; its JSON line. */
     static JsonNode torch(String python, String mode, Case c, long steps, long warmup, int threads,
             boolean terrainMalloc) throws IOException, InterruptedException {
-        File script = BenchCommand.home("bench/torch_pinn_baseline.py");
-        List<String> cmd = List.of(python, script.getPath(), "--mode", mode, "--width", String.valueOf(c.width()),
-                "--depth", String.valueOf(c.depth()), "--batch", String.valueOf(c.batch()), "--dtype", c.dtype(),
-                "--steps", String.valueOf(steps + warmup), "--warmup", String.valueOf(warmup),
-                "--threads", String.valueOf(threads));
+        List<String> cmd = torchCommand(python, mode, c, steps, warmup, threads);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         // As a user runs it: without the allocator settings ./terrain exports for Terrain's own process; or,
         // to tell how much of a ratio is the allocator, with the same.
@@ -280,12 +309,15 @@ final class CompareBench {
 
     /**
      * Debian's python3 with torch ({@code apt-get install python3-torch}; not a pyenv interpreter that may
-     * come first on PATH), or {@code preferred} when given; null when none imports torch.
+     * come first on PATH), or {@code preferred} when given; null when none imports torch (on device gpu:
+     * none has a torch that sees a GPU).
      */
-    static String python(String preferred) {
+    static String python(String preferred, String device) {
+        // On a GPU the baseline needs a torch built with CUDA (Debian's python3-torch is CPU-only).
+        String probe = device.equals("gpu") ? "import sys, torch; sys.exit(0 if torch.cuda.is_available() else 3)" : "import torch";
         for (String candidate : preferred != null ? List.of(preferred) : List.of("/usr/bin/python3", "python3")) {
             try {
-                Process p = new ProcessBuilder(candidate, "-c", "import torch").redirectErrorStream(true).start();
+                Process p = new ProcessBuilder(candidate, "-c", probe).redirectErrorStream(true).start();
                 p.getInputStream().readAllBytes();
                 if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) {
                     return candidate;
@@ -298,7 +330,8 @@ final class CompareBench {
             }
         }
         if (preferred != null) {
-            throw new dev.terrain.ops.config.UserError("--python " + preferred + " cannot import torch");
+            throw new dev.terrain.ops.config.UserError("--python " + preferred + " cannot import torch"
+                    + (device.equals("gpu") ? " with CUDA (torch.cuda.is_available())" : ""));
         }
         return null;
     }

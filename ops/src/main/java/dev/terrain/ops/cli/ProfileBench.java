@@ -39,7 +39,7 @@ final class ProfileBench {
             Path trace) throws IOException {
         RunSettings s = CompareBench.settings(baseline, c, threads, 1, true);
         double unprofiled;
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(dev.terrain.ops.run.Devices.of(s.device()))) {
             Trainer trainer = RunFactory.build(s, manager);
             for (long i = 0; i < warmup; i++) {
                 trainer.train(false);
@@ -51,7 +51,7 @@ final class ProfileBench {
             }
             trainer.evaluate();
             unprofiled = steps / ((System.nanoTime() - t0) / 1e9);
-            JniUtils.startProfile(false, true, false);
+            JniUtils.startProfile(s.device().equals("gpu"), true, false); // useCuda, recordShape, profileMemory
             try {
                 for (long i = 0; i < steps; i++) {
                     trainer.train(false);

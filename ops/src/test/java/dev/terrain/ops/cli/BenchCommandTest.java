@@ -21,6 +21,7 @@ class BenchCommandTest {
         "compare --warmup -1                | --warmup not negative",
         "compare --steps 0                  | --steps must be at least 1",
         "compare --thread-counts 0          | --thread-counts: [0] must be positive",
+        "compare --device tpu               | --device 'tpu': valid: cpu, gpu",
         "flops                              | unknown benchmark 'flops'",
     })
     void badOptionsAreRefusedBeforeAnythingRuns(String args, String message) {
@@ -51,5 +52,42 @@ class BenchCommandTest {
         assertThat(CompareBench.withoutMklDispatch(lib + ":/opt/x/libjemalloc.so")).isEqualTo("/opt/x/libjemalloc.so");
         assertThat(CompareBench.withoutMklDispatch("/a/liba.so " + lib + " /b/libb.so")).isEqualTo("/a/liba.so:/b/libb.so");
         assertThat(CompareBench.withoutMklDispatch("/a/libterrain-mkl-dispatch.so.old")).isEqualTo("/a/libterrain-mkl-dispatch.so.old");
+    }
+
+    /** On a GPU both sides run there: Terrain with device = gpu, the baseline with --device cuda. */
+    @Test
+    void compareOnAGpuRunsBothToolsThere() {
+        CompareBench.Case c = CompareBench.Case.parse("50x3x1000:float32").on("gpu");
+        assertThat(c.name()).isEqualTo("50x3x1000:float32@gpu");
+        RunSettings s = CompareBench.settings(new File("../bench/pytorch-baseline.conf"), c, 1, 1, true);
+        assertThat(s.device()).isEqualTo("gpu");
+        assertThat(CompareBench.torchCommand("python3", "autograd", c, 1000, 100, 1))
+                .containsSubsequence("--device", "cuda").containsSubsequence("--steps", "1100", "--warmup", "100");
+        CompareBench.Case cpu = CompareBench.Case.parse("50x3x1000:float32");
+        assertThat(cpu.name()).isEqualTo("50x3x1000:float32");
+        assertThat(CompareBench.settings(new File("../bench/pytorch-baseline.conf"), cpu, 1, 1, true).device()).isEqualTo("cpu");
+        assertThat(CompareBench.torchCommand("python3", "jet", cpu, 1000, 100, 1)).containsSubsequence("--device", "cpu");
+    }
+
+    /** Asked for a GPU that libtorch does not see, compare stops with one error line, measuring nothing. */
+    @Test
+    void compareOnAMissingGpuIsAUserError() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ai.djl.engine.Engine.getInstance().getGpuCount() == 0, "this machine has a GPU");
+        StringWriter err = new StringWriter();
+        String home = System.getProperty("terrain.home");
+        System.setProperty("terrain.home", ".."); // the repository, where bench/pytorch-baseline.conf is
+        int code;
+        try {
+            code = Main.execute(new PrintWriter(err, true), "bench", "compare", "--device", "gpu", "--cases", "20x3x200:float32",
+                    "--rounds", "1", "--steps", "1", "--warmup", "0", "--thread-counts", "1");
+        } finally {
+            if (home == null) {
+                System.clearProperty("terrain.home");
+            } else {
+                System.setProperty("terrain.home", home);
+            }
+        }
+        assertThat(code).as(err.toString()).isEqualTo(2);
+        assertThat(err.toString()).startsWith("error: ").contains("libtorch sees no GPU").doesNotContain("\tat ");
     }
 }
