@@ -1,5 +1,6 @@
 package dev.terrain.ops.cli;
 
+import dev.terrain.model.tensor.Threads;
 import dev.terrain.ops.config.RunSettings;
 import dev.terrain.ops.config.SettingsLoader;
 import dev.terrain.ops.run.Devices;
@@ -44,6 +45,9 @@ final class RssBench {
         o.put("probes.gradients.enabled", "true");
         o.put("probes.gradients.every", "1000");
         RunSettings s = SettingsLoader.load(example, o);
+        // As ./terrain train does: the run's `threads`. Without it libtorch and MKL run their default (one
+        // thread per core), which with the probes on two cores more than filled them.
+        Threads.set(s.threads());
         TrainingRun run = new TrainingRun(s, ProgressSink.NONE);
         CompletableFuture<Path> done = CompletableFuture.supplyAsync(() -> run.run(Devices.of(s.device())));
         List<Map<String, Object>> samples = new ArrayList<>();
