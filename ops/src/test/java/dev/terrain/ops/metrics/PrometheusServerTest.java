@@ -68,7 +68,9 @@ class PrometheusServerTest {
             assertThat(terrain.isAlive()).as("training is still running").isTrue();
             double value = Double.parseDouble(loss.at("/value/1").asText());
             assertThat(value).isPositive().isLessThan(1e6);
-            JsonNode steps = prometheus.await("terrain_train_steps_total{run=\"live\"}");
+            // The counter's series exists from step 0, and the loss can be scraped before the first steps are
+            // counted (seen on a loaded machine): wait for a scrape that has counted 50.
+            JsonNode steps = prometheus.await("terrain_train_steps_total{run=\"live\"} >= 50");
             assertThat(Double.parseDouble(steps.at("/value/1").asText())).isGreaterThanOrEqualTo(50);
         } finally {
             stop(prometheus.process());
