@@ -80,18 +80,20 @@ class MklDispatchTest {
         assumeBuilt();
         Path with = dir.resolve("with.bin");
         Path without = dir.resolve("without.bin");
-        assertThat(child(with, LIBRARY.toString())).as("the child with LD_PRELOAD reports it mapped").isEqualTo("loaded=true");
-        assertThat(child(without, null)).as("the child without LD_PRELOAD").isEqualTo("loaded=false");
-        double[][] a = read(with);
-        double[][] b = read(without);
-        assertThat(a).hasSameDimensionsAs(b);
+        child(with, LIBRARY.toString());
+        child(without, null);
+        Products a = read(with);
+        Products b = read(without);
+        assertThat(a.loaded).as("the child with LD_PRELOAD reports it mapped").isTrue();
+        assertThat(b.loaded).as("the child without LD_PRELOAD reports it absent").isFalse();
+        assertThat(a.values).hasSameDimensionsAs(b.values);
         double[] tolerance = {1e-12, 1e-12, 2e-6, 2e-6};
-        for (int k = 0; k < a.length; k++) {
+        for (int k = 0; k < a.values.length; k++) {
             double scale = 0;
             double diff = 0;
-            for (int i = 0; i < a[k].length; i++) {
-                scale = Math.max(scale, Math.abs(b[k][i]));
-                diff = Math.max(diff, Math.abs(a[k][i] - b[k][i]));
+            for (int i = 0; i < a.values[k].length; i++) {
+                scale = Math.max(scale, Math.abs(b.values[k][i]));
+                diff = Math.max(diff, Math.abs(a.values[k][i] - b.values[k][i]));
             }
             assertThat(scale).as("product %d is not all zeros", k).isGreaterThan(1.0);
             assertThat(diff / scale).as("product %d, largest difference relative to its largest entry", k).isLessThan(tolerance[k]);
@@ -103,8 +105,8 @@ class MklDispatchTest {
                 LIBRARY + " was not built: no C compiler when Maven ran (apt-get install gcc)");
     }
 
-    /** Runs {@link Child} in a JVM of its own, with {@code preload} as LD_PRELOAD or none; its one line of output. */
-    private static String child(Path out, String preload) throws Exception {
+    /** Runs {@link Child} in a JVM of its own, with {@code preload} as LD_PRELOAD or none, writing {@code out}. */
+    private static void child(Path out, String preload) throws Exception {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", classpath, "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", Child.class.getName(),
@@ -117,11 +119,14 @@ class MklDispatchTest {
         String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("the child JVM finished").isTrue();
         assertThat(p.exitValue()).as("the child JVM's exit code; its output: %s", output).isZero();
-        return output.lines().filter(l -> l.startsWith("loaded=")).findFirst().orElse(output);
     }
 
-    private static double[][] read(Path file) throws IOException {
+    /** What a child wrote: whether it had the library mapped, and its products. */
+    private record Products(boolean loaded, double[][] values) {}
+
+    private static Products read(Path file) throws IOException {
         try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
+            boolean loaded = in.readBoolean();
             double[][] out = new double[in.readInt()][];
             for (int k = 0; k < out.length; k++) {
                 out[k] = new double[in.readInt()];
@@ -129,11 +134,11 @@ class MklDispatchTest {
                     out[k][i] = in.readDouble();
                 }
             }
-            return out;
+            return new Products(loaded, out);
         }
     }
 
-    /** The child JVM: seeded products in float64 and float32, written as doubles to the file given. */
+    /** The child JVM: whether it has the library mapped, then seeded products in float64 and float32 as doubles, to the file given. */
     public static final class Child {
         public static void main(String[] args) throws IOException {
             List<double[]> products = new ArrayList<>();
@@ -149,6 +154,7 @@ class MklDispatchTest {
             }
             // Order: float64 forward, float64 reverse, float32 forward, float32 reverse (the tolerances' order).
             try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(Path.of(args[0])))) {
+                out.writeBoolean(MklDispatch.loaded());
                 out.writeInt(products.size());
                 for (double[] p : products) {
                     out.writeInt(p.length);
@@ -157,7 +163,6 @@ class MklDispatchTest {
                     }
                 }
             }
-            System.out.println("loaded=" + MklDispatch.loaded());
         }
 
         private static NDArray random(NDManager m, Random random, int rows, int cols) {
